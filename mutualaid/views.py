@@ -1,0 +1,57 @@
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    return render(request, "home.html")
+
+
+def agreements(request):
+    return render(request, "agreements.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database unreachable")
+        return HttpResponse("database unreachable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
+def ping(request):
+    """A constant answer that touches nothing: the ceiling for benchmarks."""
+    return HttpResponse("pong\n", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def too_many_requests(request, exception=None):
+    return render(request, "429.html", status=429)

@@ -1,0 +1,45 @@
+"""Authorization for pod-scoped pages, in one place.
+
+Every pod-scoped view starts with one of these helpers.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from pods.models import Membership, Pod
+
+
+def get_pod(slug):
+    return get_object_or_404(Pod, slug=slug)
+
+
+def get_membership(user, pod):
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(pod=pod, person=user).first()
+
+
+def is_coordinator(user, pod):
+    membership = get_membership(user, pod)
+    return membership is not None and membership.is_coordinator
+
+
+def get_pod_for_member(user, slug):
+    """The pod, if the user belongs to it.
+
+    404, not 403, for everyone else: don't reveal that the pod has private pages.
+    """
+    pod = get_pod(slug)
+    membership = get_membership(user, pod)
+    if membership is None:
+        raise Http404
+    return pod, membership
+
+
+def get_pod_for_coordinator(user, slug):
+    """The pod, if the user coordinates it: 404 for outsiders, 403 for members."""
+    pod, membership = get_pod_for_member(user, slug)
+    if not membership.is_coordinator:
+        raise PermissionDenied
+    return pod, membership

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from pods import views
+
+app_name = "pods"
+
+urlpatterns = [
+    path("", views.pod_list, name="list"),
+    path("find/", views.pod_find, name="find"),
+    path("<slug:slug>/", views.pod_detail, name="detail"),
+    path("<slug:slug>/join/", views.pod_join_view, name="join"),
+    path("<slug:slug>/leave/", views.pod_leave_view, name="leave"),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RequestsAppConfig(AppConfig):
+    name = "requests_app"
+    verbose_name = _("Requests, offers and claims")

@@ -1,0 +1,202 @@
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from pods.models import Pod
+from requests_app.models import (
+    HELP_LANGUAGES,
+    Category,
+    Feedback,
+    Offer,
+    Request,
+    RequestContact,
+)
+
+PHONE_RE = re.compile(r"^[0-9+().\-\s]{7,30}$")
+
+
+class LanguagesChoiceField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", HELP_LANGUAGES)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class RequestPublicForm(forms.ModelForm):
+    """What everyone may see. Help texts warn against putting private details here."""
+
+    pod = forms.ModelChoiceField(
+        label=_("Your pod"),
+        queryset=Pod.objects.all(),
+        required=False,
+        empty_label=_("Not sure: use my postal code"),
+    )
+    postal_code = forms.CharField(
+        label=_("Or your postal code"),
+        max_length=12,
+        required=False,
+        help_text=_("We use it only to find your pod; it is not stored."),
+    )
+    languages = LanguagesChoiceField(label=_("Languages you'd like to be helped in"))
+    # The honeypot: hidden from people by CSS, irresistible to bots.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    agree = forms.BooleanField(
+        label=_("I agree to the community agreements"),
+        error_messages={"required": _("Please agree to the community agreements to post.")},
+    )
+
+    class Meta:
+        model = Request
+        fields = ["category", "summary", "area", "needed_by", "languages", "contactless"]
+        widgets = {
+            "needed_by": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {
+            "contactless": _("I'd like a contactless hand-off (left at the door)"),
+        }
+
+    field_order = [
+        "pod",
+        "postal_code",
+        "category",
+        "summary",
+        "area",
+        "needed_by",
+        "languages",
+        "contactless",
+    ]
+
+    def __init__(self, *args, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing:
+            for name in ("pod", "postal_code", "website", "agree"):
+                del self.fields[name]
+        elif self.instance.pk is None and not self.is_bound:
+            # Most people want help in the language they are reading this in.
+            self.fields["languages"].initial = [translation.get_language() or "en"]
+
+    def clean_needed_by(self):
+        needed_by = self.cleaned_data.get("needed_by")
+        if needed_by is None:
+            return None
+        today = timezone.localdate()
+        if needed_by < today and not self.editing:
+            raise forms.ValidationError(_("That date has passed. Please pick today or later."))
+        if needed_by > today + datetime.timedelta(days=365):
+            raise forms.ValidationError(_("Please pick a date within the next year."))
+        return needed_by
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Please leave this field empty."))
+        return ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.editing:
+            return cleaned
+        if not cleaned.get("pod"):
+            code = cleaned.get("postal_code", "")
+            pods = list(Pod.objects.for_postal_code(code)[:2]) if code else []
+            if len(pods) == 1:
+                cleaned["pod"] = pods[0]
+            elif code and not pods:
+                self.add_error(
+                    "postal_code",
+                    _("We don't have a pod for that postal code yet. Please choose a pod."),
+                )
+            elif code:
+                self.add_error(
+                    "pod", _("More than one pod covers that postal code. Please choose one.")
+                )
+            else:
+                self.add_error("pod", _("Please choose your pod, or give your postal code."))
+        return cleaned
+
+    def public_fields(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class RequestContactForm(forms.ModelForm):
+    """The private half: shown only to the helper and the pod's coordinators."""
+
+    class Meta:
+        model = RequestContact
+        fields = ["name", "phone", "email", "preferred", "address", "notes"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "phone": _("Only your helper and the pod's coordinators will see it."),
+        }
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone and (not PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 7):
+            raise forms.ValidationError(_("Please enter a phone number with at least 7 digits."))
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.errors:
+            raise forms.ValidationError(
+                _("Please give a phone number or an email, so your helper can reach you.")
+            )
+        preferred = cleaned.get("preferred")
+        if preferred == RequestContact.Preferred.EMAIL and not cleaned.get("email"):
+            self.add_error("email", _("You chose email as the best way: please give an email."))
+        if preferred in (RequestContact.Preferred.CALL, RequestContact.Preferred.TEXT) and not (
+            cleaned.get("phone")
+        ):
+            self.add_error("phone", _("You chose phone or text: please give a phone number."))
+        return cleaned
+
+
+class OfferForm(forms.ModelForm):
+    languages = LanguagesChoiceField(label=_("Languages you speak"))
+
+    class Meta:
+        model = Offer
+        fields = ["pod", "category", "description", "availability", "recurrence", "languages"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, pods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pod"].queryset = pods
+        self.fields["pod"].empty_label = None
+        if self.instance.pk:
+            del self.fields["pod"]
+
+
+class BoardFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Kind of help"),
+        choices=[("", _("All"))] + list(Category.choices),
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("Any"))] + HELP_LANGUAGES, required=False
+    )
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["need_met", "note"]
+        widgets = {
+            "need_met": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,115 @@
+"""Matching requests with offers, by one documented rule (docs/matching.md).
+
+A match is always in the same pod and the same category, and only between an
+open request and an available offer. Matches are then ranked by:
+
+1. a shared language (or either side gave none),
+2. an ongoing offer before a one-time one,
+3. for a request's offers: the most recently renewed offer first;
+   for an offer's requests: the oldest request first, so nobody is forgotten.
+
+Each match says, in words, why it matched.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from requests_app.models import HELP_LANGUAGE_NAMES, Offer, Request
+
+
+@dataclass
+class Match:
+    item: object
+    reasons: list = field(default_factory=list)
+    score: tuple = ()
+
+
+def _shared_languages(a, b):
+    return [code for code in a if code in b]
+
+
+def _reasons(request, offer):
+    reasons = [_("Same pod"), _("Same kind of help: %s") % request.get_category_display()]
+    shared = _shared_languages(request.languages, offer.languages)
+    if shared:
+        names = ", ".join(str(HELP_LANGUAGE_NAMES.get(c, c)) for c in shared)
+        reasons.append(_("Shared language: %s") % names)
+    if offer.recurrence == Offer.Recurrence.ONGOING:
+        reasons.append(_("Ongoing offer"))
+    if offer.availability:
+        reasons.append(_("Available: %s") % offer.availability)
+    return reasons
+
+
+def _language_fits(request, offer):
+    return (
+        not request.languages
+        or not offer.languages
+        or bool(_shared_languages(request.languages, offer.languages))
+    )
+
+
+def offers_for_request(request, limit=5):
+    """The best available offers for a request, best first."""
+    offers = (
+        Offer.objects.available()
+        .filter(pod_id=request.pod_id, category=request.category, hidden=False)
+        .order_by("-expires_on", "-pk")[:200]
+    )
+    matches = []
+    for offer in offers:
+        score = (
+            0 if _language_fits(request, offer) else 1,
+            0 if offer.recurrence == Offer.Recurrence.ONGOING else 1,
+        )
+        matches.append(Match(item=offer, reasons=_reasons(request, offer), score=score))
+    # Python's sort is stable: ties keep the most-recently-renewed order from the query.
+    matches.sort(key=lambda m: m.score)
+    return matches[:limit]
+
+
+def requests_for_offer(offer, limit=5):
+    """The open requests an offer could meet, best first."""
+    requests = (
+        Request.objects.on_board()
+        .filter(pod_id=offer.pod_id, category=offer.category)
+        .oldest_first()[:200]
+    )
+    matches = []
+    for request in requests:
+        score = (0 if _language_fits(request, offer) else 1,)
+        reasons = _reasons(request, offer)
+        matches.append(Match(item=request, reasons=reasons, score=score))
+    matches.sort(key=lambda m: m.score)
+    return matches[:limit]
+
+
+def requests_for_offers(offers, limit=10):
+    """Open requests matching any of a person's offers, oldest first (for My page).
+
+    One query, whatever the number of offers.
+    """
+    offers = [o for o in offers if o.status == Offer.Status.ACTIVE and not o.hidden]
+    if not offers:
+        return []
+    pairs = {(o.pod_id, o.category) for o in offers}
+    pod_ids = {pod_id for pod_id, _category in pairs}
+    categories = {category for _pod_id, category in pairs}
+    candidates = (
+        Request.objects.on_board()
+        .filter(pod_id__in=pod_ids, category__in=categories)
+        .select_related("pod")
+        .oldest_first()[: limit * 5]
+    )
+    matches = []
+    for request in candidates:
+        if (request.pod_id, request.category) not in pairs:
+            continue
+        offer = next(
+            o for o in offers if (o.pod_id, o.category) == (request.pod_id, request.category)
+        )
+        matches.append(Match(item=request, reasons=_reasons(request, offer)))
+        if len(matches) == limit:
+            break
+    return matches

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from requests_app.views import board, offers, posting
+
+app_name = "requests_app"
+
+urlpatterns = [
+    path("requests/new/", posting.request_new, name="request_new"),
+    path("requests/new/posted/", posting.request_posted, name="request_posted"),
+    path("requests/<int:pk>/", board.request_detail, name="request_detail"),
+    path("requests/<int:pk>/contact/", board.request_contact, name="request_contact"),
+    path("requests/<int:pk>/sheet/", board.request_sheet, name="request_sheet"),
+    path("requests/<int:pk>/claim/", board.request_claim, name="request_claim"),
+    path("requests/<int:pk>/release/", board.request_release, name="request_release"),
+    path("requests/<int:pk>/progress/", board.request_progress, name="request_progress"),
+    path("requests/<int:pk>/done/", board.request_done, name="request_done"),
+    path("requests/<int:pk>/feedback/", board.request_feedback, name="request_feedback"),
+    path("r/<str:token>/", posting.private_status, name="private_status"),
+    path("r/<str:token>/edit/", posting.private_edit, name="private_edit"),
+    path("r/<str:token>/withdraw/", posting.private_withdraw, name="private_withdraw"),
+    path("r/<str:token>/done/", posting.private_done, name="private_done"),
+    path("r/<str:token>/feedback/", posting.private_feedback, name="private_feedback"),
+    path("pods/<slug:slug>/board/", board.board, name="board"),
+    path("offers/new/", offers.offer_new, name="offer_new"),
+    path("offers/<int:pk>/", offers.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/edit/", offers.offer_edit, name="offer_edit"),
+    *[
+        path(
+            f"offers/<int:pk>/{action}/",
+            offers.offer_action,
+            {"action": action},
+            name=f"offer_{action}",
+        )
+        for action in offers.OFFER_ACTIONS
+    ],
+    path("me/", offers.my_page, name="my_page"),
+]

@@ -1,0 +1,255 @@
+"""The pod board, a request's page, and what its helper does with it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from mutualaid.ratelimit import ratelimit
+from pods.access import get_membership, get_pod
+from requests_app import matching, services
+from requests_app.forms import BoardFilterForm, FeedbackForm
+from requests_app.models import Claim, ContactView, Feedback, Request, languages_filter
+
+BOARD_PAGE_SIZE = 20
+
+
+def board(request, slug):
+    """Open requests in a pod, oldest first, public fields only; visitors see it too."""
+    pod = get_pod(slug)
+    form = BoardFilterForm(request.GET or None)
+    requests = Request.objects.on_board().filter(pod=pod)
+    if form.is_valid():
+        if category := form.cleaned_data["category"]:
+            requests = requests.filter(category=category)
+        if language := form.cleaned_data["language"]:
+            requests = requests.filter(languages_filter("languages", language))
+    requests = requests.only(
+        "pk",
+        "category",
+        "summary",
+        "area",
+        "needed_by",
+        "languages",
+        "contactless",
+        "created_at",
+        "status",
+        "pod_id",
+    ).oldest_first()
+    page = Paginator(requests, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "requests_app/request_board.html",
+        {
+            "pod": pod,
+            "page": page,
+            "filter_form": form,
+            "membership": get_membership(request.user, pod),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _load_request(pk):
+    return get_object_or_404(Request.objects.select_related("pod"), pk=pk)
+
+
+def _viewer_context(user, req):
+    """Who the viewer is to this request: (membership, active claim they hold, any claim)."""
+    membership = get_membership(user, req.pod)
+    own_claim = None
+    if user.is_authenticated:
+        own_claim = (
+            Claim.objects.filter(request=req, helper=user)
+            .exclude(status=Claim.Status.RELEASED)
+            .order_by("-created_at")
+            .first()
+        )
+    return membership, own_claim
+
+
+def _can_see_post(user, req, membership, own_claim):
+    """Open and claimed posts are public; others only for coordinators, the helper
+    and the signed-in requester."""
+    if membership is not None and membership.is_coordinator:
+        return True
+    if own_claim is not None:
+        return True
+    if user.is_authenticated and req.requester_id == user.pk:
+        return True
+    return req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
+
+
+@never_cache
+def request_detail(request, pk):
+    req = _load_request(pk)
+    membership, own_claim = _viewer_context(request.user, req)
+    if not _can_see_post(request.user, req, membership, own_claim):
+        raise Http404
+    is_active_claimer = own_claim is not None and own_claim.status == Claim.Status.ACTIVE
+    is_coordinator = membership is not None and membership.is_coordinator
+    contact = None
+    if is_active_claimer:
+        contact = req.contact
+        services.record_contact_view(
+            request=req, viewer=request.user, role=ContactView.Role.CLAIMER
+        )
+    active_claim = None
+    if is_active_claimer or is_coordinator:
+        active_claim = (
+            own_claim
+            if is_active_claimer
+            else (Claim.objects.active().filter(request=req).select_related("helper").first())
+        )
+    matches = matching.offers_for_request(req) if (is_active_claimer or is_coordinator) else []
+    helper_feedback = None
+    if own_claim is not None and req.status == Request.Status.DONE:
+        helper_feedback = Feedback.objects.filter(
+            request=req, author=Feedback.Author.HELPER
+        ).exists()
+    response = render(
+        request,
+        "requests_app/request_detail.html",
+        {
+            "req": req,
+            "membership": membership,
+            "own_claim": own_claim,
+            "is_active_claimer": is_active_claimer,
+            "is_coordinator": is_coordinator,
+            "active_claim": active_claim,
+            "contact": contact,
+            "matches": matches,
+            "feedback_form": FeedbackForm() if helper_feedback is False else None,
+        },
+    )
+    if contact is not None:
+        response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _contact_page(request, pk, template, kind):
+    """Contact details for the active claimer or a coordinator; each showing is logged."""
+    if not request.user.is_authenticated:
+        raise Http404
+    req = _load_request(pk)
+    membership, own_claim = _viewer_context(request.user, req)
+    if own_claim is not None and own_claim.status == Claim.Status.ACTIVE:
+        role = ContactView.Role.CLAIMER
+    elif membership is not None and membership.is_coordinator:
+        role = ContactView.Role.COORDINATOR
+    elif membership is not None:
+        raise PermissionDenied
+    else:
+        raise Http404
+    services.record_contact_view(request=req, viewer=request.user, role=role, kind=kind)
+    response = render(request, template, {"req": req, "contact": req.contact, "role": role})
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def request_contact(request, pk):
+    return _contact_page(request, pk, "requests_app/request_contact.html", ContactView.Kind.PAGE)
+
+
+@login_required
+def request_sheet(request, pk):
+    """A printable task sheet: what, where, how to reach them, safety notes."""
+    return _contact_page(request, pk, "requests_app/request_sheet.html", ContactView.Kind.SHEET)
+
+
+@login_required
+@require_POST
+@ratelimit("claim", limit=30, period=3600)
+def request_claim(request, pk):
+    req = _load_request(pk)
+    membership = get_membership(request.user, req.pod)
+    if membership is None:
+        if req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden:
+            messages.info(request, _("Join this pod to help with its requests."))
+            return redirect(req.pod)
+        raise Http404
+    if request.limited:
+        return render(request, "429.html", status=429)
+    try:
+        services.claim_request(request=req, by=request.user)
+    except services.ClaimError:
+        messages.info(
+            request,
+            _("Someone else is already helping with this one. Thank you for offering!"),
+        )
+        return redirect("requests_app:board", slug=req.pod.slug)
+    messages.success(
+        request,
+        _("Thank you! Here is how to reach them. You can step back at any time."),
+    )
+    return redirect(req)
+
+
+def _own_active_claim(request, pk):
+    req = _load_request(pk)
+    claim = (
+        Claim.objects.active().filter(request=req, helper=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
+    if claim is None:
+        if get_membership(request.user, req.pod) is None:
+            raise Http404
+        raise PermissionDenied
+    return req, claim
+
+
+@login_required
+@require_POST
+def request_release(request, pk):
+    req, claim = _own_active_claim(request, pk)
+    services.release_claim(claim=claim, by=request.user)
+    messages.success(
+        request, _("Thanks for letting us know. The request is open again for others.")
+    )
+    return redirect("requests_app:board", slug=req.pod.slug)
+
+
+@login_required
+@require_POST
+def request_progress(request, pk):
+    req, claim = _own_active_claim(request, pk)
+    services.note_progress(claim=claim)
+    messages.success(request, _("Thanks, noted that you're still on it."))
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def request_done(request, pk):
+    req, _claim = _own_active_claim(request, pk)
+    services.mark_done(request=req)
+    messages.success(request, _("Marked as done. Thank you for helping!"))
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def request_feedback(request, pk):
+    req = _load_request(pk)
+    helped = Claim.objects.filter(
+        request=req, helper=request.user, status=Claim.Status.DONE
+    ).exists()
+    if not helped:
+        raise Http404
+    form = FeedbackForm(request.POST)
+    if form.is_valid() and services.leave_feedback(
+        request=req, author=Feedback.Author.HELPER, **form.cleaned_data
+    ):
+        messages.success(request, _("Thank you for telling us."))
+    elif form.errors:
+        messages.error(request, _("Please choose whether the need was met."))
+    return redirect(req)

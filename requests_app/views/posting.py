@@ -1,0 +1,207 @@
+"""Posting a request, and the requester's private status page behind the link."""
+
+import hmac
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from mutualaid.ratelimit import ratelimit
+from requests_app import services
+from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm
+from requests_app.models import Claim, ContactView, Feedback, Request, hash_token
+
+# The session key under which the fresh private link waits to be shown once.
+SESSION_NEW_TOKEN = "just_posted_token"  # noqa: S105 - a key name, not a secret
+
+
+def private_page(view):
+    """Pages behind a private link: not indexed, not cached, no Referer onward."""
+
+    def wrapper(request, token, *args, **kwargs):
+        response = view(request, token, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def get_request_by_token(token):
+    """The request this private link opens, or 404.
+
+    The lookup is by hash, so the database never sees the token; the final
+    comparison is in constant time.
+    """
+    if not token or len(token) > 100:
+        raise Http404
+    token_hash = hash_token(token)
+    request = (
+        Request.objects.select_related("pod", "contact").filter(token_hash=token_hash).first()
+    )
+    if request is None or not hmac.compare_digest(request.token_hash, token_hash):
+        raise Http404
+    return request
+
+
+def private_url(token):
+    return settings.SITE_URL + reverse("requests_app:private_status", args=[token])
+
+
+@sensitive_post_parameters("name", "phone", "email", "address", "notes")
+@ratelimit("post_request", limit=10, period=3600)
+def request_new(request):
+    public_form = RequestPublicForm(request.POST or None)
+    contact_form = RequestContactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.limited:
+            messages.error(
+                request,
+                _(
+                    "Many requests were posted from here in the last hour. Nothing was lost: "
+                    "please try again later, or call your pod's hotline."
+                ),
+            )
+            status = 429
+        elif public_form.is_valid() & contact_form.is_valid():
+            posted = services.post_request(
+                pod=public_form.cleaned_data["pod"],
+                public=public_form.public_fields(),
+                contact=contact_form.cleaned_data,
+                requester=request.user,
+            )
+            email = contact_form.cleaned_data.get("email")
+            if email:
+                link = private_url(posted.token)
+                transaction.on_commit(lambda: send_private_link(email=email, link=link))
+            request.session[SESSION_NEW_TOKEN] = posted.token
+            return redirect("requests_app:request_posted")
+    return render(
+        request,
+        "requests_app/request_form.html",
+        {"public_form": public_form, "contact_form": contact_form},
+        status=status,
+    )
+
+
+def send_private_link(*, email, link):
+    body = render_to_string("emails/private_link.txt", {"link": link})
+    send_mail(_("Your request: your private link"), body, None, [email])
+
+
+@never_cache
+def request_posted(request):
+    """Shows the private link once; reloading the page does not show it again."""
+    token = request.session.pop(SESSION_NEW_TOKEN, None)
+    if token is None:
+        return redirect("home")
+    posted = get_request_by_token(token)
+    response = render(
+        request,
+        "requests_app/request_posted.html",
+        {
+            "req": posted,
+            "link": private_url(token),
+            "path": reverse("requests_app:private_status", args=[token]),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@private_page
+def private_status(request, token):
+    req = get_request_by_token(token)
+    claim = (
+        Claim.objects.filter(request=req)
+        .exclude(status=Claim.Status.RELEASED)
+        .select_related("helper")
+        .order_by("-created_at")
+        .first()
+    )
+    views = ContactView.objects.filter(request=req).select_related("viewer")[:50]
+    feedback_given = Feedback.objects.filter(
+        request=req, author=Feedback.Author.REQUESTER
+    ).exists()
+    return render(
+        request,
+        "requests_app/request_private.html",
+        {
+            "req": req,
+            "token": token,
+            "claim": claim,
+            "contact_views": views,
+            "feedback_form": FeedbackForm() if req.status == Request.Status.DONE else None,
+            "feedback_given": feedback_given,
+        },
+    )
+
+
+@private_page
+@sensitive_post_parameters("name", "phone", "email", "address", "notes")
+def private_edit(request, token):
+    req = get_request_by_token(token)
+    if req.is_closed:
+        messages.info(request, _("This request is closed, so it can't be changed."))
+        return redirect("requests_app:private_status", token=token)
+    public_form = RequestPublicForm(request.POST or None, instance=req, editing=True)
+    contact_form = RequestContactForm(request.POST or None, instance=req.contact)
+    if request.method == "POST" and public_form.is_valid() & contact_form.is_valid():
+        services.update_request(
+            request=req,
+            public={name: public_form.cleaned_data[name] for name in public_form.Meta.fields},
+            contact=contact_form.cleaned_data,
+        )
+        messages.success(request, _("Your changes are saved."))
+        return redirect("requests_app:private_status", token=token)
+    return render(
+        request,
+        "requests_app/request_form.html",
+        {"public_form": public_form, "contact_form": contact_form, "editing": True, "req": req},
+    )
+
+
+@private_page
+@require_POST
+def private_withdraw(request, token):
+    req = get_request_by_token(token)
+    if services.withdraw_request(request=req):
+        messages.success(request, _("Your request is withdrawn. Take care."))
+    return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_done(request, token):
+    req = get_request_by_token(token)
+    if services.mark_done(request=req):
+        messages.success(request, _("Marked as done. We're glad you got help."))
+    return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_feedback(request, token):
+    req = get_request_by_token(token)
+    form = FeedbackForm(request.POST)
+    if form.is_valid() and services.leave_feedback(
+        request=req, author=Feedback.Author.REQUESTER, **form.cleaned_data
+    ):
+        messages.success(request, _("Thank you for telling us."))
+    elif form.errors:
+        messages.error(request, _("Please choose whether your need was met."))
+    return redirect("requests_app:private_status", token=token)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The whole suite, as `make test` runs it: lint, translations, migrations,
+# deploy checks, then pytest on a throwaway PostgreSQL (everything, browser
+# tests included) and on SQLite (everything not marked postgres-only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "ruff check"
+$bin/ruff check .
+step "ruff format --check"
+$bin/ruff format --check .
+
+step "translations compiled and complete"
+$bin/python scripts/compile_messages.py --check
+
+step "migrations match the models"
+DEBUG=1 $bin/python manage.py makemigrations --check --dry-run
+
+step "check --deploy with production-like settings"
+env -u DATABASE_URL DEBUG=0 \
+    SECRET_KEY="$($bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=aid.example.org SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
+    $bin/python manage.py check --deploy --fail-level WARNING
+
+step "system packages for the tests"
+scripts/ensure-system-packages.sh
+
+step "pytest on PostgreSQL (unit, integration, browser)"
+scripts/pg-throwaway.sh $bin/pytest "$@"
+
+step "pytest on SQLite (all but PostgreSQL-only and browser tests)"
+sqlite_dir=$(mktemp -d)
+trap 'rm -rf "$sqlite_dir"' EXIT
+DATABASE_URL="sqlite:///$sqlite_dir/test.sqlite3" $bin/pytest -m "not postgres and not browser" "$@"

@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+
+from pods.models import Membership
+from tests.factories import make_person
+
+
+@pytest.mark.django_db
+def test_find_my_pod_by_postal_code_goes_straight_to_the_pod(client, maple):
+    response = client.get(reverse("pods:find"), {"postal_code": "10 001"})
+    assert response.status_code == 302
+    assert response["Location"] == maple.get_absolute_url()
+
+
+@pytest.mark.django_db
+def test_find_my_pod_says_when_no_pod_covers_the_code(client, maple):
+    response = client.get(reverse("pods:find"), {"postal_code": "99999"})
+    assert response.status_code == 200
+    assert "No pod covers that postal code yet." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pod_page_names_its_coordinators(client, alice, bob, maple):
+    html = client.get(maple.get_absolute_url()).content.decode()
+    assert alice.display_name in html
+    assert "10001" in html
+
+
+@pytest.mark.django_db
+def test_signup_needs_the_agreements_and_keeps_what_was_typed(client):
+    data = {
+        "username": "newbie",
+        "display_name": "Newbie",
+        "password1": "a-long-enough-pass-123",
+        "password2": "a-long-enough-pass-123",
+    }
+    response = client.post(reverse("signup"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please agree to the community agreements" in html
+    assert 'value="Newbie"' in html
+    response = client.post(reverse("signup"), {**data, "agree": "on"})
+    assert response.status_code == 302
+    assert client.get(reverse("requests_app:my_page")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_joining_and_leaving_a_pod(maple):
+    from tests.conftest import client_for
+
+    newcomer = make_person("newcomer", agreements_accepted_at=None)
+    client = client_for(newcomer)
+    response = client.post(reverse("pods:join", args=["maple"]))
+    assert response.status_code == 302
+    assert not Membership.objects.filter(person=newcomer).exists()
+    client.post(reverse("pods:join", args=["maple"]), {"agree": "on"})
+    assert Membership.objects.filter(person=newcomer, pod=maple).exists()
+    client.post(reverse("pods:join", args=["maple"]), {"agree": "on"})
+    assert Membership.objects.filter(person=newcomer, pod=maple).count() == 1
+    client.post(reverse("pods:leave", args=["maple"]))
+    assert not Membership.objects.filter(person=newcomer).exists()
+
+
+@pytest.mark.django_db
+def test_joining_needs_login(client, maple):
+    response = client.post(reverse("pods:join", args=["maple"]), {"agree": "on"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

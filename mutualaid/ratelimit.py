@@ -21,7 +21,9 @@ from mutualaid.models import RateLimitCounter
 
 def client_key(request):
     """A keyed hash of the client's address: enough to count, useless to read back."""
-    address = request.META.get("REMOTE_ADDR", "")
+    # Behind a reverse proxy, the proxy names the client in a header it sets itself.
+    header = settings.CLIENT_IP_HEADER
+    address = (header and request.META.get(header)) or request.META.get("REMOTE_ADDR", "")
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[
         :32
     ]

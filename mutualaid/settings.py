@@ -109,6 +109,9 @@ CACHES = {
 
 # Per-client limits on posting, claiming and reporting (mutualaid/ratelimit.py).
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+# The request header a trusted reverse proxy puts the client's address in, as
+# Django names it (e.g. HTTP_X_REAL_IP). Empty: use the connection's address.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mutualaid.ratelimit import purge_counters
 from requests_app.models import (
     Claim,
     ContactView,
@@ -236,4 +237,5 @@ def run_housekeeping(*, now=None, dry_run=False):
             release_claim(claim=claim, automatically=True, now=now)
         result.expired_requests = due_requests.update(status=Request.Status.EXPIRED, closed_at=now)
         result.expired_offers = due_offers.update(status=Offer.Status.EXPIRED, closed_at=now)
+        purge_counters(now=now)
     return result

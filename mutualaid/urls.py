@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from mutualaid import views
-from pods.views import signup
+from pods.views.people import signup
 
 urlpatterns = [
     path("", views.home, name="home"),

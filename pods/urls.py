@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pods import views
+from pods.views import pods as views
 
 app_name = "pods"
 

@@ -73,6 +73,7 @@ def test_healthz_answers_503_when_database_is_unreachable():
     result = run_python(
         code,
         DEBUG="1",
+        ALLOWED_HOSTS="testserver",
         DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing?connect_timeout=2",
     )
     assert result.returncode == 0, result.stderr

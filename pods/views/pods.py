@@ -1,30 +1,16 @@
+"""Pods: the list, finding one by postal code, a pod's page, joining and leaving."""
+
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pods.access import get_membership, get_pod
-from pods.forms import FindPodForm, JoinPodForm, SignupForm
+from pods.forms import FindPodForm, JoinPodForm
 from pods.models import Membership, Pod
 from pods.services import pod_join, pod_leave
-
-
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("requests_app:my_page")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        person = form.save(commit=False)
-        person.agreements_accepted_at = timezone.now()
-        person.save()
-        login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Now find your pod and join it."))
-        return redirect("pods:find")
-    return render(request, "registration/signup.html", {"form": form})
 
 
 def pod_list(request):

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # Network-wide defaults; a pod may only shorten retention (DESIGN.md, Retention).
@@ -176,3 +177,333 @@ class Membership(models.Model):
     @property
     def is_coordinator(self):
         return self.role == self.Role.COORDINATOR
+
+
+# --- New pods, proposed by anyone and approved by a network admin -------------
+
+
+class PodProposal(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a network admin")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pod_proposals"
+    )
+    name = models.CharField(_("name of the pod"), max_length=80)
+    slug = models.SlugField(
+        _("short name for links"),
+        max_length=50,
+        help_text=_("Lowercase letters, numbers and hyphens, like maple-street."),
+    )
+    area_description = models.TextField(
+        _("area"), max_length=1000, help_text=_("Streets, landmarks or neighborhoods it covers.")
+    )
+    postal_codes = models.CharField(
+        _("postal codes"),
+        max_length=200,
+        blank=True,
+        help_text=_("Separated by commas."),
+    )
+    reason = models.TextField(
+        _("why this pod"), max_length=1000, blank=True, help_text=_("Optional.")
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    pod = models.ForeignKey(
+        Pod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def postal_code_list(self):
+        codes = (PostalCode.normalize(code) for code in self.postal_codes.split(","))
+        return [code for code in codes if code]
+
+
+# --- Respect and moderation -------------------------------------------------------
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Report.Status.OPEN)
+
+    def visible_to(self, person):
+        """Coordinators don't see reports about themselves or their own posts."""
+        return self.exclude(reported_person=person)
+
+
+class Report(models.Model):
+    """Someone found a post or a person disrespectful. Only the pod's coordinators
+    see it, and never the reported person: who reported stays private."""
+
+    class Reason(models.TextChoices):
+        DISRESPECT = "disrespect", _("Disrespectful or oppressive language")
+        UNSAFE = "unsafe", _("Feels unsafe")
+        PRIVATE_INFO = "private_info", _("Shares someone's private details")
+        SPAM = "spam", _("Spam, a scam, or selling")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    request = models.ForeignKey(
+        "requests_app.Request", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "requests_app.Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The person the report is about: named directly, or the owner of the post.
+    reported_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("what is wrong"), max_length=20, choices=Reason)
+    details = models.TextField(_("anything else we should know"), max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["pod", "status", "created_at"], name="report_queue")]
+
+    def __str__(self):
+        return f"Report {self.pk} in {self.pod_id} ({self.status})"
+
+    @property
+    def subject(self):
+        """What the report is about: a request, an offer, or a person."""
+        if self.request_id:
+            return "request"
+        if self.offer_id:
+            return "offer"
+        return "person"
+
+
+class ModerationAction(models.Model):
+    """One thing a coordinator did about respect in the pod. The pod's coordinators
+    see the whole log; nobody else sees any of it."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", _("Hid a post")
+        UNHIDE = "unhide", _("Showed a post again")
+        WARN = "warn", _("Sent a warning")
+        REMOVE_MEMBER = "remove", _("Removed from the pod")
+        READMIT = "readmit", _("Allowed back into the pod")
+        DISMISS = "dismiss", _("Closed a report without action")
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="moderation_actions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    request = models.ForeignKey(
+        "requests_app.Request", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "requests_app.Offer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("reason or message"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["pod", "created_at"], name="moderation_log"),
+            models.Index(fields=["pod", "person", "kind"], name="moderation_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} in {self.pod_id}"
+
+
+# --- Consent decisions ("good enough for now, safe enough to try") ----------------
+
+# The pod settings a proposal may change; the same fields coordinators edit.
+PROPOSABLE_SETTINGS = [
+    "requires_approval",
+    "stale_claim_days",
+    "release_after_stale_days",
+    "request_expiry_days",
+    "offer_expiry_days",
+    "languages",
+    "contact_retention_days",
+    "details_retention_days",
+]
+
+
+class ProposalQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=Proposal.Status.OPEN)
+
+    def due(self, now):
+        return self.open().filter(deadline__lte=now)
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open for responses")
+        ADOPTED = "adopted", _("Adopted")
+        NOT_ADOPTED = "not_adopted", _("Not adopted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Change(models.TextChoices):
+        NONE = "", _("No automatic change")
+        SETTING = "setting", _("Change a pod setting")
+        ADD_COORDINATOR = "add_coordinator", _("Make a member a coordinator")
+        REMOVE_COORDINATOR = "remove_coordinator", _("Step a coordinator back to member")
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="proposals")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("what you propose, and why"), max_length=4000)
+    deadline = models.DateTimeField(_("deadline for responses"))
+    change = models.CharField(
+        _("concrete change"), max_length=20, choices=Change, blank=True, default=Change.NONE
+    )
+    setting = models.CharField(_("setting"), max_length=40, blank=True)
+    value = models.CharField(_("new value"), max_length=60, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    amended_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "deadline"], name="proposal_due")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pods:proposal_detail", args=[self.pod.slug, self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class ProposalResponse(models.Model):
+    class Kind(models.TextChoices):
+        CONSENT = "consent", _("Consent")
+        CONCERN = "concern", _("Consent, with a concern")
+        OBJECTION = "objection", _("Objection")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("your response"), max_length=10, choices=Kind)
+    note = models.TextField(_("note or reason"), max_length=2000, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "person"], name="one_response_per_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} on proposal {self.proposal_id}"
+
+
+class Decision(models.Model):
+    """The pod's record of what it decided: adopted or not, and what changed."""
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("Adopted")
+        NOT_ADOPTED = "not_adopted", _("Not adopted")
+        COORDINATORS = "coordinators", _("Changed by a coordinator")
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="decisions")
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="decision"
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome)
+    title = models.CharField(max_length=120)
+    summary = models.TextField(blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+# --- Spreadsheet imports waiting for the coordinator's go-ahead ------------------
+
+
+class CsvImport(models.Model):
+    """An uploaded CSV between upload, dry run and import; deleted after import,
+    on cancel, and after a day at the latest (it may hold contact details)."""
+
+    MAX_AGE_HOURS = 24
+
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField()
+    mapping = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"CSV import {self.pk} for {self.pod_id}"

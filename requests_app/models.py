@@ -135,6 +135,11 @@ class Request(models.Model):
         related_name="requests",
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    taken_by_phone = models.BooleanField(_("taken by phone"), default=False)
+    # A duplicate a coordinator merged into another request (it is then withdrawn).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
 
     created_at = models.DateTimeField(default=timezone.now)
     expires_on = models.DateField()
@@ -178,6 +183,13 @@ class Request(models.Model):
         return min(needed_by, default) if needed_by else default
 
 
+class Callback(models.TextChoices):
+    CALL_BACK = "call", _("A call back from the hotline")
+    TEXT_LINK = "text", _("A text message with their private link")
+    EMAIL_LINK = "email", _("An email with their private link")
+    HELPER = "helper", _("Only from their helper")
+
+
 class RequestContact(models.Model):
     """The private half of a request: only the requester, its active claimer and
     the pod's coordinators see it, and every showing is logged (ContactView)."""
@@ -208,6 +220,13 @@ class RequestContact(models.Model):
         max_length=1000,
         blank=True,
         help_text=_("Anything your helper should know: buzzer code, allergies, timing."),
+    )
+    # Hotline callers: how they'd like to hear back about their request.
+    callback_preference = models.CharField(
+        _("how the caller would like to hear back"),
+        max_length=10,
+        choices=Callback,
+        blank=True,
     )
     erased_at = models.DateTimeField(null=True, blank=True)
 
@@ -396,3 +415,46 @@ class Offer(models.Model):
     def expiry_date(*, pod, today=None):
         today = today or timezone.localdate()
         return today + datetime.timedelta(days=pod.offer_expiry_days)
+
+
+class ConnectionQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Connection.Status.PENDING)
+
+
+class Connection(models.Model):
+    """A coordinator asks an offer's owner whether they can help with a request.
+
+    Nobody is assigned without consent: only the owner's "yes" makes them the
+    request's helper.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LAPSED = "lapsed", _("No longer needed")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="connections")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="connections")
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConnectionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "offer"],
+                condition=Q(status="pending"),
+                name="one_pending_connection_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Connection of request {self.request_id} and offer {self.offer_id}"

@@ -13,6 +13,7 @@ Each match says, in words, why it matched.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from requests_app.models import HELP_LANGUAGE_NAMES, Offer, Request
@@ -94,13 +95,16 @@ def requests_for_offers(offers, limit=10):
     if not offers:
         return []
     pairs = {(o.pod_id, o.category) for o in offers}
-    pod_ids = {pod_id for pod_id, _category in pairs}
-    categories = {category for _pod_id, category in pairs}
+    # Exact (pod, category) pairs: a cross product of pods and categories would let
+    # requests no offer matches fill the slice and crowd out real matches.
+    same_pod_and_category = Q()
+    for pod_id, category in pairs:
+        same_pod_and_category |= Q(pod_id=pod_id, category=category)
     candidates = (
         Request.objects.on_board()
-        .filter(pod_id__in=pod_ids, category__in=categories)
+        .filter(same_pod_and_category)
         .select_related("pod")
-        .oldest_first()[: limit * 5]
+        .oldest_first()[:limit]
     )
     matches = []
     for request in candidates:

@@ -1,0 +1,270 @@
+"""Every URL of requests_app × every role: status code, and who sees the contact.
+
+Derived from DESIGN.md, "Who may see what": the requester's contact only for the
+active claimer, the pod's coordinators (on the contact page and task sheet, logged)
+and the requester through the private link; the helper's name only for the
+helper, coordinators and the requester; 404 for outsiders, 403 for members
+without the role.
+
+The requester posted without an account: they are an anonymous client who holds
+the private token. Everyone else can only guess a token.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from requests_app import services
+from requests_app.models import ContactView, Offer
+from tests.factories import REQUESTER_PHONE, make_offer, make_request, request_form_data
+from tests.requests_app.conftest import HELPER_NAME, db_state, url
+
+ROLES = ["visitor", "member", "outsider", "claimer", "requester", "coordinator"]
+CLIENT_FIXTURES = {
+    "member": "bob_client",
+    "outsider": "carol_client",
+    "claimer": "helper_client",
+    "coordinator": "alice_client",
+}
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    phone: bool = False  # the requester's phone number is in the response
+    helper: bool = False  # the helper's display name is in the response
+    changes: bool = False  # the database changed (a contact-view log entry aside)
+    to: str = ""  # where a redirect goes (a key of the scene's places)
+
+
+PAGE = Expect(200)
+LOGIN = Expect(302, to="login")
+FORBIDDEN = Expect(403)
+NOT_FOUND = Expect(404)
+NOT_ALLOWED = Expect(405)
+CONTACT = Expect(200, phone=True)
+
+
+def done(to):
+    return Expect(302, changes=True, to=to)
+
+
+def moved(to):
+    return Expect(302, to=to)
+
+
+# Columns: visitor, member (bob), outsider (carol), claimer, requester, coordinator (alice).
+# POST-only URLs answer GET with 405 (or send a visitor to log in first).
+LOGGED_IN_POST_ONLY = [LOGIN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, LOGIN, NOT_ALLOWED]
+PRIVATE_POST_ONLY = [NOT_ALLOWED] * 6
+OWNER_ACTION = [LOGIN, done("offer"), NOT_FOUND, NOT_FOUND, LOGIN, NOT_FOUND]
+PRIVATE_ACTION = [NOT_FOUND] * 4 + [done("private")] + [NOT_FOUND]
+
+MATRIX = {
+    ("GET", "request_new"): [PAGE] * 6,
+    ("POST", "request_new"): [done("posted")] * 6,
+    ("GET", "request_posted"): [moved("home")] * 6,
+    ("GET", "request_detail"): [
+        PAGE,
+        PAGE,
+        PAGE,
+        Expect(200, phone=True, helper=True),
+        PAGE,
+        Expect(200, helper=True),
+    ],
+    ("GET", "request_contact"): [LOGIN, FORBIDDEN, NOT_FOUND, CONTACT, LOGIN, CONTACT],
+    ("GET", "request_sheet"): [LOGIN, FORBIDDEN, NOT_FOUND, CONTACT, LOGIN, CONTACT],
+    ("GET", "request_claim"): LOGGED_IN_POST_ONLY,
+    # The request is already claimed: a friendly message for members, "join" for outsiders.
+    ("POST", "request_claim"): [
+        LOGIN,
+        moved("board"),
+        moved("pod"),
+        moved("board"),
+        LOGIN,
+        moved("board"),
+    ],
+    ("GET", "request_release"): LOGGED_IN_POST_ONLY,
+    ("POST", "request_release"): [LOGIN, FORBIDDEN, NOT_FOUND, done("board"), LOGIN, FORBIDDEN],
+    ("GET", "request_progress"): LOGGED_IN_POST_ONLY,
+    ("POST", "request_progress"): [
+        LOGIN,
+        FORBIDDEN,
+        NOT_FOUND,
+        done("request"),
+        LOGIN,
+        FORBIDDEN,
+    ],
+    ("GET", "request_done"): LOGGED_IN_POST_ONLY,
+    ("POST", "request_done"): [LOGIN, FORBIDDEN, NOT_FOUND, done("request"), LOGIN, FORBIDDEN],
+    # On the finished request, which the claimer helped with.
+    ("GET", "request_feedback"): LOGGED_IN_POST_ONLY,
+    ("POST", "request_feedback"): [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        done("finished"),
+        LOGIN,
+        NOT_FOUND,
+    ],
+    ("GET", "private_status"): [NOT_FOUND] * 4 + [Expect(200, helper=True)] + [NOT_FOUND],
+    ("GET", "private_edit"): [NOT_FOUND] * 4 + [CONTACT] + [NOT_FOUND],
+    ("POST", "private_edit"): PRIVATE_ACTION,
+    ("GET", "private_withdraw"): PRIVATE_POST_ONLY,
+    ("POST", "private_withdraw"): PRIVATE_ACTION,
+    ("GET", "private_done"): PRIVATE_POST_ONLY,
+    ("POST", "private_done"): PRIVATE_ACTION,
+    ("GET", "private_feedback"): PRIVATE_POST_ONLY,
+    ("POST", "private_feedback"): [NOT_FOUND] * 4 + [done("finished_private")] + [NOT_FOUND],
+    ("GET", "board"): [PAGE] * 6,
+    ("GET", "offer_new"): [LOGIN, PAGE, PAGE, PAGE, LOGIN, PAGE],
+    # Into maple: carol may offer only in her own pod, so her form comes back with an error.
+    ("POST", "offer_new"): [
+        LOGIN,
+        done("new_offer"),
+        PAGE,
+        done("new_offer"),
+        LOGIN,
+        done("new_offer"),
+    ],
+    # Bob's offer: seen by maple's members, changed only by bob.
+    ("GET", "offer_detail"): [NOT_FOUND, PAGE, NOT_FOUND, PAGE, NOT_FOUND, PAGE],
+    ("GET", "offer_edit"): [LOGIN, PAGE, NOT_FOUND, NOT_FOUND, LOGIN, NOT_FOUND],
+    ("POST", "offer_edit"): OWNER_ACTION,
+    ("GET", "offer_pause"): LOGGED_IN_POST_ONLY,
+    ("POST", "offer_pause"): OWNER_ACTION,
+    ("GET", "offer_resume"): LOGGED_IN_POST_ONLY,
+    ("POST", "offer_resume"): OWNER_ACTION,
+    ("GET", "offer_renew"): LOGGED_IN_POST_ONLY,
+    ("POST", "offer_renew"): OWNER_ACTION,
+    ("GET", "offer_close"): LOGGED_IN_POST_ONLY,
+    ("POST", "offer_close"): OWNER_ACTION,
+    ("GET", "my_page"): [LOGIN, PAGE, PAGE, Expect(200, helper=True), LOGIN, PAGE],
+}
+
+
+def requests_app_url_names():
+    namespace = get_resolver().namespace_dict["requests_app"][1]
+    return {pattern.name for pattern in namespace.url_patterns}
+
+
+def test_matrix_covers_every_url_of_requests_app():
+    assert {name for _method, name in MATRIX} == requests_app_url_names()
+    # Every URL is tried with GET, whatever it accepts.
+    assert {name for method, name in MATRIX if method == "GET"} == requests_app_url_names()
+    assert all(len(row) == len(ROLES) for row in MATRIX.values())
+
+
+@dataclass
+class Scene:
+    req: object
+    token: str
+    finished: object
+    finished_token: str
+    offer: object
+
+
+@pytest.fixture
+def scene(maple, alice, bob, carol, helper):
+    """A request claimed by the helper, one the helper finished, and an offer of bob's."""
+    req, token = make_request(maple)
+    services.claim_request(request=req, by=helper)
+    finished, finished_token = make_request(maple, summary="Last week's shopping")
+    services.claim_request(request=finished, by=helper)
+    services.mark_done(request=finished)
+    offer = make_offer(maple, bob)
+    # Due soon, so that resuming or renewing visibly restarts the clock.
+    Offer.objects.filter(pk=offer.pk).update(
+        expires_on=timezone.localdate() + datetime.timedelta(days=5)
+    )
+    return Scene(req, token, finished, finished_token, offer)
+
+
+def path_and_data(name, scene, maple, role):
+    """The URL to try and, for POST, what to send."""
+    if name.startswith("private_"):
+        real = scene.finished_token if name == "private_feedback" else scene.token
+        token = real if role == "requester" else secrets.token_urlsafe(32)
+        path = url(name, token)
+    elif name == "request_feedback":
+        path = url(name, scene.finished.pk)
+    elif name.startswith("request_") and name not in ("request_new", "request_posted"):
+        path = url(name, scene.req.pk)
+    elif name.startswith("offer_") and name != "offer_new":
+        path = url(name, scene.offer.pk)
+    elif name == "board":
+        path = url(name, maple.slug)
+    else:
+        path = url(name)
+
+    data = {}
+    if name == "request_new":
+        data = request_form_data(maple)
+    elif name == "private_edit":
+        data = request_form_data(maple, summary="Bread and eggs now")
+    elif name in ("request_feedback", "private_feedback"):
+        data = {"need_met": "yes"}
+    elif name in ("offer_new", "offer_edit"):
+        data = {
+            "pod": str(maple.pk),
+            "category": "ride",
+            "description": "Rides to the clinic",
+            "availability": "Mornings",
+            "recurrence": "once",
+            "languages": ["en"],
+        }
+    return path, data
+
+
+def expected_location(place, scene, maple):
+    places = {
+        "login": reverse("login"),
+        "home": reverse("home"),
+        "posted": url("request_posted"),
+        "board": url("board", maple.slug),
+        "pod": maple.get_absolute_url(),
+        "request": scene.req.get_absolute_url(),
+        "finished": scene.finished.get_absolute_url(),
+        "private": url("private_status", scene.token),
+        "finished_private": url("private_status", scene.finished_token),
+        "offer": scene.offer.get_absolute_url(),
+        "new_offer": Offer.objects.order_by("pk").last().get_absolute_url(),
+    }
+    return places[place]
+
+
+CASES = [
+    pytest.param(method, name, role, expect, id=f"{method} {name} {role}")
+    for (method, name), row in MATRIX.items()
+    for role, expect in zip(ROLES, row, strict=True)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "role", "expect"), CASES)
+def test_permission_matrix(request, scene, maple, method, name, role, expect):
+    client = (
+        request.getfixturevalue(CLIENT_FIXTURES[role]) if role in CLIENT_FIXTURES else Client()
+    )
+    path, data = path_and_data(name, scene, maple, role)
+    before = db_state()
+    views_before = ContactView.objects.count()
+
+    response = client.post(path, data) if method == "POST" else client.get(path)
+
+    assert response.status_code == expect.status
+    html = response.content.decode()
+    assert (REQUESTER_PHONE in html) == expect.phone
+    assert (HELPER_NAME in html) == expect.helper
+    assert (db_state() != before) == expect.changes
+    # Every showing of contact details to someone other than the requester is logged.
+    logged = expect.phone and role != "requester"
+    assert ContactView.objects.count() - views_before == (1 if logged else 0)
+    if expect.to:
+        location = expected_location(expect.to, scene, maple)
+        assert response["Location"].split("?")[0] == location

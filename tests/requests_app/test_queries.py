@@ -1,0 +1,82 @@
+"""No page's query count grows with the number of rows (DESIGN.md, Non-functional).
+
+Each page gets one ceiling, checked with a handful of rows and with hundreds.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from requests_app import services
+from requests_app.models import ContactView
+from tests.factories import make_offer, make_person, make_request
+from tests.requests_app.conftest import url
+
+
+@dataclass
+class Neighborhood:
+    claimed: object
+    token: str
+
+
+def fill_maple(maple, bob, alice, size):
+    """``size`` of everything around bob: his requests, his claims, his offers,
+    other people's offers, and as many contact-view log entries on one request."""
+    others = [make_person(pods=[maple]) for _ in range(3)]
+    claimed = []
+    for number in range(size):
+        make_request(maple, requester=bob, summary=f"Bob's request {number}")
+        req, token = make_request(maple, summary=f"Neighbor's request {number}")
+        services.claim_request(request=req, by=bob)
+        claimed.append((req, token))
+        make_offer(maple, bob)
+        make_offer(maple, others[number % len(others)], languages=["es"])
+    req, token = claimed[0]
+    viewers = [bob, alice, *others]
+    for number in range(size):
+        services.record_contact_view(
+            request=req,
+            viewer=viewers[number % len(viewers)],
+            role=ContactView.Role.COORDINATOR,
+        )
+    return Neighborhood(claimed=req, token=token)
+
+
+# The ceilings: a session, the person, and a fixed number of queries per page.
+PAGES = {
+    "board": 6,
+    "board, second page": 6,
+    "my page": 7,
+    "request page, as its helper": 9,
+    "request page, as a coordinator": 9,
+    "private page": 4,
+    "pod page": 6,
+}
+
+
+def page_path(page, maple, hood):
+    return {
+        "board": url("board", maple.slug),
+        "board, second page": url("board", maple.slug) + "?page=2",
+        "my page": url("my_page"),
+        "request page, as its helper": hood.claimed.get_absolute_url(),
+        "request page, as a coordinator": hood.claimed.get_absolute_url(),
+        "private page": url("private_status", hood.token),
+        "pod page": maple.get_absolute_url(),
+    }[page]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [5, 200])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_query_count_does_not_grow_with_rows(
+    page, size, maple, bob, alice, bob_client, alice_client, client, django_assert_max_num_queries
+):
+    hood = fill_maple(maple, bob, alice, size)
+    viewer = {"private page": client, "request page, as a coordinator": alice_client}.get(
+        page, bob_client
+    )
+    path = page_path(page, maple, hood)
+    with django_assert_max_num_queries(PAGES[page]):
+        response = viewer.get(path)
+    assert response.status_code == 200

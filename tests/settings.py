@@ -11,3 +11,6 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-site-
 os.environ.setdefault("DEBUG", "0")
 
 from mutualaid.settings import *  # noqa: E402, F403
+
+# Tests make many people; a deliberately slow hasher would make them crawl.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -178,6 +178,9 @@ def request_claim(request, pk):
         raise Http404
     if request.limited:
         return render(request, "429.html", status=429)
+    if Claim.objects.active().filter(request=req, helper=request.user).exists():
+        messages.info(request, _("You're already helping with this one. Thank you!"))
+        return redirect(req)
     try:
         services.claim_request(request=req, by=request.user)
     except services.ClaimError:

@@ -37,12 +37,6 @@ def contact_view_count():
     return ContactView.objects.count()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """These tests make many people; a slow hasher would make them crawl."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def helper(maple):
     """A member of maple who is not bob, for tests where bob must stay a bystander."""

@@ -85,7 +85,7 @@ MATRIX = {
         LOGIN,
         moved("board"),
         moved("pod"),
-        moved("board"),
+        moved("request"),  # already helping: back to the request
         LOGIN,
         moved("board"),
     ],
@@ -112,7 +112,10 @@ MATRIX = {
         LOGIN,
         NOT_FOUND,
     ],
-    ("GET", "private_status"): [NOT_FOUND] * 4 + [Expect(200, helper=True)] + [NOT_FOUND],
+    # The requester sees their own contact details, as their helper sees them.
+    ("GET", "private_status"): [NOT_FOUND] * 4
+    + [Expect(200, phone=True, helper=True)]
+    + [NOT_FOUND],
     ("GET", "private_edit"): [NOT_FOUND] * 4 + [CONTACT] + [NOT_FOUND],
     ("POST", "private_edit"): PRIVATE_ACTION,
     ("GET", "private_withdraw"): PRIVATE_POST_ONLY,

@@ -1,5 +1,7 @@
 from django.db import models
 
+from mutualaid.retention import DELETE_ROW, Period, PersonalData, personal
+
 
 class RateLimitCounter(models.Model):
     """Hits from one client in one scope and time window (see mutualaid.ratelimit)."""
@@ -9,6 +11,15 @@ class RateLimitCounter(models.Model):
     window = models.BigIntegerField()
     count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
+
+    personal_data = PersonalData(
+        personal(
+            "key",
+            "A keyed hash of the client's address, to count posts and claims per client.",
+            erase=DELETE_ROW,
+            after=Period("created_at", days=1),
+        ),
+    )
 
     class Meta:
         constraints = [

@@ -19,11 +19,16 @@ from django.utils import timezone
 from mutualaid.models import RateLimitCounter
 
 
-def client_key(request):
-    """A keyed hash of the client's address: enough to count, useless to read back."""
+def client_address(request):
+    """The client's address; the login lockout (django-axes) uses it too."""
     # Behind a reverse proxy, the proxy names the client in a header it sets itself.
     header = settings.CLIENT_IP_HEADER
-    address = (header and request.META.get(header)) or request.META.get("REMOTE_ADDR", "")
+    return (header and request.META.get(header)) or request.META.get("REMOTE_ADDR", "")
+
+
+def client_key(request):
+    """A keyed hash of the client's address: enough to count, useless to read back."""
+    address = client_address(request)
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[
         :32
     ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
     "mutualaid",
     "pods",
     "requests_app",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as its documentation asks: turns a lockout into our friendly 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mutualaid.urls"
@@ -95,6 +98,12 @@ AUTH_USER_MODEL = "pods.Person"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "requests_app:my_page"
 LOGOUT_REDIRECT_URL = "home"
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,6 +163,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # --- Security -------------------------------------------------------------
+# Login lockout (django-axes): 5 failed logins for one username from one client
+# lock that pair out for an hour. Attempts live in the database, so the lockout
+# holds across app servers; `purge_expired` deletes them after a day.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# No log of successful logins: nothing needs a history of who came from where.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# The same client address the rate limits use (CLIENT_IP_HEADER behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "mutualaid.ratelimit.client_address"
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -188,14 +213,43 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Every handler scrubs phone numbers, emails, addresses, IP addresses and private
+# links from what it writes or sends (mutualaid/logging.py). Django's own handlers
+# are redefined here so that none escapes the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "scrub_personal_data": {"()": "mutualaid.logging.ScrubPersonalData"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "filters": ["scrub_personal_data"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "scrub_personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["scrub_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
+# Error emails: the report, with what a person typed and private links taken out.
+DEFAULT_EXCEPTION_REPORTER = "mutualaid.logging.ScrubbingExceptionReporter"
+ADMINS = [("Admin", address) for address in env.list("ADMINS", default=[])]

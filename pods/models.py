@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.retention import DELETE_ROW, PersonalData, personal
+
 # Network-wide defaults; a pod may only shorten retention (DESIGN.md, Retention).
 CONTACT_RETENTION_DAYS = 14
 DETAILS_RETENTION_DAYS = 90
@@ -39,6 +41,15 @@ class Person(AbstractUser):
     objects = UserManager()
 
     REQUIRED_FIELDS = []
+
+    # Kept while the account exists; the row goes when the person deletes it.
+    personal_data = PersonalData(
+        personal("username", "To log in.", erase=DELETE_ROW),
+        personal("password", "A salted hash of the password, to log in.", erase=DELETE_ROW),
+        personal("display_name", "How neighbors see the person.", erase=DELETE_ROW),
+        personal("email", "Only if given: to send the notifications asked for.", erase=DELETE_ROW),
+        owner="pk",
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -165,6 +176,10 @@ class Membership(models.Model):
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    personal_data = PersonalData(
+        personal("person", "Who belongs to the pod, and in which role.", erase=DELETE_ROW),
+    )
 
     class Meta:
         constraints = [

@@ -9,6 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.retention import (
+    DELETE_ROW,
+    EMPTY,
+    PLACEHOLDER,
+    UNLINK,
+    Period,
+    PersonalData,
+    personal,
+)
+from pods.models import CONTACT_RETENTION_DAYS, DETAILS_RETENTION_DAYS
+
 
 class Category(models.TextChoices):
     GROCERIES = "groceries", _("Groceries")
@@ -61,6 +72,19 @@ class LanguagesField(models.CharField):
 
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj))
+
+
+# Retention periods (DESIGN.md, Retention): the clock starts when the request closes.
+CONTACT_PERIOD = Period(
+    "request__closed_at", days=CONTACT_RETENTION_DAYS, pod_setting="contact_retention_days"
+)
+DETAILS_PERIOD = Period(
+    "closed_at", days=DETAILS_RETENTION_DAYS, pod_setting="details_retention_days"
+)
+FEEDBACK_PERIOD = Period(
+    "request__closed_at", days=DETAILS_RETENTION_DAYS, pod_setting="details_retention_days"
+)
+CONTACT_LOG_PERIOD = Period("viewed_at", days=90)
 
 
 def languages_filter(field, code):
@@ -147,6 +171,27 @@ class Request(models.Model):
 
     objects = RequestQuerySet.as_manager()
 
+    # The post stays for the pod's statistics; its free text does not.
+    personal_data = PersonalData(
+        personal(
+            "summary",
+            "Tells neighbors what is needed.",
+            erase=PLACEHOLDER,
+            after=DETAILS_PERIOD,
+        ),
+        personal(
+            "area",
+            "Tells helpers roughly where, without an address.",
+            erase=EMPTY,
+            after=DETAILS_PERIOD,
+        ),
+        personal(
+            "requester",
+            "Lets a signed-in requester find their requests on My page.",
+            erase=UNLINK,
+        ),
+    )
+
     class Meta:
         indexes = [
             models.Index(fields=["pod", "status", "created_at"], name="request_board"),
@@ -230,6 +275,33 @@ class RequestContact(models.Model):
     )
     erased_at = models.DateTimeField(null=True, blank=True)
 
+    personal_data = PersonalData(
+        personal(
+            "name", "So the helper knows whom to ask for.", erase=EMPTY, after=CONTACT_PERIOD
+        ),
+        personal("phone", "So the helper can call or text.", erase=EMPTY, after=CONTACT_PERIOD),
+        personal(
+            "email",
+            "So the helper can write; and for the private link.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        personal(
+            "address",
+            "Where to bring things, if the requester wants to say.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        personal(
+            "notes",
+            "What the helper should know: buzzer code, allergies, timing.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        owner="request__requester",
+        marker="erased_at",
+    )
+
     def __str__(self):
         return f"Contact for request {self.request_id}"
 
@@ -263,6 +335,12 @@ class Claim(models.Model):
     released_automatically = models.BooleanField(default=False)
 
     objects = ClaimQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        personal(
+            "helper", "Who is helping, for the requester and the coordinators.", erase=UNLINK
+        ),
+    )
 
     class Meta:
         constraints = [
@@ -310,6 +388,18 @@ class ContactView(models.Model):
     kind = models.CharField(max_length=8, choices=Kind, default=Kind.PAGE)
     viewed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # An account deletion keeps the entry ("a former member"): the requester still
+    # learns that someone saw their details.
+    personal_data = PersonalData(
+        personal(
+            "viewer",
+            "Who saw a requester's contact details: shown to the requester and coordinators.",
+            erase=DELETE_ROW,
+            after=CONTACT_LOG_PERIOD,
+            on_account_deletion=UNLINK,
+        ),
+    )
+
     class Meta:
         ordering = ["-viewed_at"]
 
@@ -337,6 +427,10 @@ class Feedback(models.Model):
         _("anything you'd like to share (optional)"), max_length=500, blank=True
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    personal_data = PersonalData(
+        personal("note", "Helps the pod learn what works.", erase=EMPTY, after=FEEDBACK_PERIOD),
+    )
 
     class Meta:
         constraints = [
@@ -393,6 +487,22 @@ class Offer(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = OfferQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        personal(
+            "description",
+            "Tells neighbors what the person can give or do.",
+            erase=PLACEHOLDER,
+            after=DETAILS_PERIOD,
+        ),
+        personal(
+            "availability",
+            "Tells neighbors when the person is free.",
+            erase=EMPTY,
+            after=DETAILS_PERIOD,
+        ),
+        personal("owner", "Lets the person manage their offer.", erase=UNLINK),
+    )
 
     class Meta:
         indexes = [

@@ -1,0 +1,132 @@
+"""Keeping personal data out of logs and error reports.
+
+``ScrubPersonalData`` is a logging filter on every handler (settings.LOGGING): it
+rewrites each record's message, arguments and traceback text with phone numbers,
+email addresses, street addresses, IP addresses and private-link tokens replaced
+by a label. ``ScrubbingExceptionReporter`` does the same for error emails, and also
+removes the exact values a person typed into a form marked sensitive.
+
+The patterns err on the side of scrubbing: a log line that loses a long number is
+a small price for one that never carries a phone number.
+"""
+
+import html
+import logging
+import re
+
+from django.views.debug import ExceptionReporter
+
+# A private link's token wherever it appears in a path: /r/<token>/...
+PRIVATE_LINK = re.compile(r"(/r/)[^/\s?#\"'<>]+")
+# A token passed as a keyword, as in a URL resolver's repr: token='...'.
+TOKEN_VALUE = re.compile(r"(\btoken\b['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]{8,}")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+IPV6 = re.compile(
+    r"(?<![\w:])(?:"
+    r"(?:[0-9A-Fa-f]{1,4}:){4,7}[0-9A-Fa-f]{1,4}"
+    r"|(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*"
+    r"|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*::"
+    r")(?![\w:])"
+)
+# Digits with the usual separators, at least seven digits in all (checked below).
+PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().\-]{5,}\d(?![\w])")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+STREET_TYPES = (
+    r"street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl"
+    r"|terrace|ter|close|crescent|square|sq|highway|hwy|parkway|pkwy|alley|circle|cir"
+)
+UNIT = r"(?:,?\s*(?:apt|apartment|flat|unit|suite|ste|floor|fl|#)\.?\s*[\w-]+)?"
+STREET_ADDRESS = re.compile(
+    rf"\b\d{{1,5}}[A-Za-z]?\s+(?:[A-Za-z][\w'.-]*\s+){{1,4}}(?:{STREET_TYPES})\b\.?{UNIT}",
+    re.IGNORECASE,
+)
+SPANISH_ADDRESS = re.compile(
+    r"\b(?:calle|c/|avenida|avda\.?|av\.|paseo|plaza|camino|carrera|carretera)\s+"
+    r"[\w .'-]{1,40}?\d+[A-Za-z]?" + UNIT,
+    re.IGNORECASE,
+)
+
+
+def _phone(match):
+    text = match.group(0)
+    if sum(ch.isdigit() for ch in text) < 7 or ISO_DATE.match(text.lstrip("+(")):
+        return text
+    return "[phone]"
+
+
+def scrub(text, *, known=()):
+    """``text`` with personal data replaced by labels; ``known`` are exact values to hide."""
+    if not text:
+        return text
+    text = str(text)
+    for value in known:
+        text = text.replace(value, "[removed]")
+    text = PRIVATE_LINK.sub(r"\1[token]", text)
+    text = TOKEN_VALUE.sub(r"\1[token]", text)
+    text = EMAIL.sub("[email]", text)
+    text = STREET_ADDRESS.sub("[address]", text)
+    text = SPANISH_ADDRESS.sub("[address]", text)
+    text = IPV4.sub("[ip]", text)
+    text = IPV6.sub("[ip]", text)
+    return PHONE.sub(_phone, text)
+
+
+class ScrubPersonalData(logging.Filter):
+    """Rewrite a record so that no handler after this one sees personal data.
+
+    The message is formatted with its arguments first, then scrubbed: arguments
+    are where the data usually hides ("Not Found: %s" with a private link).
+    """
+
+    def filter(self, record):
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = f"{record.msg} {record.args!r}"
+        record.msg = scrub(message)
+        record.args = ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
+        return True
+
+
+def sensitive_values(request):
+    """The exact values a person typed into fields marked sensitive, and a private
+    link's token: the error report hides these wherever they turn up."""
+    if request is None:
+        return []
+    values = []
+    sensitive = getattr(request, "sensitive_post_parameters", None) or ()
+    post = getattr(request, "POST", None)
+    if sensitive and post is not None:
+        names = post.keys() if sensitive == "__ALL__" else sensitive
+        for name in names:
+            values.extend(post.getlist(name))
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.kwargs.get("token"):
+        values.append(str(match.kwargs["token"]))
+    # Longest first, so a value containing another is replaced whole. Very short
+    # values ("on", "1") would blank out unrelated text and hide nothing.
+    values = sorted({v for v in values if isinstance(v, str) and len(v) >= 4}, key=len)
+    return values[::-1]
+
+
+class ScrubbingExceptionReporter(ExceptionReporter):
+    """Error reports (the admins' email) with personal data taken out."""
+
+    def _known(self, escape=False):
+        values = sensitive_values(self.request)
+        if escape:
+            values = [html.escape(v) for v in values] + values
+        return values
+
+    def get_traceback_text(self):
+        return scrub(super().get_traceback_text(), known=self._known())
+
+    def get_traceback_html(self):
+        return scrub(super().get_traceback_html(), known=self._known(escape=True))

@@ -45,6 +45,11 @@ test: install-dev
 	@$(BIN)/python scripts/compile_messages.py
 	scripts/test.sh
 
+# The city-scale benchmark (issue 8): 1,000,000 requests on a throwaway PostgreSQL,
+# gunicorn driven by wrk; prints a table and writes it to bench-results/.
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
 # Developers: regenerate the Spanish catalog after changing user-facing text
 # (needs GNU gettext: apt-get install gettext).
 messages: install-dev

@@ -46,6 +46,11 @@ def declare_third_party_personal_data():
                         erase=DELETE_ROW,
                         after=Period("attempt_time", days=1),
                     ),
-                    personal("username", "Locks out guesses at one account.", erase=DELETE_ROW),
+                    personal(
+                        "username",
+                        "Locks out guesses at one account.",
+                        erase=DELETE_ROW,
+                        after=Period("attempt_time", days=1),
+                    ),
                 ),
             )

@@ -70,9 +70,12 @@ class Period:
 
     def describe(self):
         days = "1 day" if self.days == 1 else f"{self.days} days"
-        text = f"{days} after {self.start.replace('__', ' ').replace('_', ' ')}"
+        moment = f"`{self.start.replace('__', '.')}`"
+        text = f"at {moment}" if self.days == 0 else f"{days} after {moment}"
+        if self.only_if is not None:
+            text += " (" + ", ".join(f"{k}={v}" for k, v in self.only_if.children) + ")"
         if self.pod_setting:
-            text += f" (a pod may shorten it: `{self.pod_setting}`)"
+            text += f"; a pod may shorten it (`{self.pod_setting}`)"
         return text
 
 
@@ -105,12 +108,15 @@ class PersonalData:
     (``"pk"`` for the person model itself), used when a person deletes their
     account; a foreign key to the person model is always its own owner. ``marker``
     names a nullable DateTimeField set when the row's fields are erased.
+    ``self_service`` says how a person can have the row's fields erased at once,
+    other than by deleting their account (for docs/privacy.md).
     """
 
-    def __init__(self, *fields, owner=None, marker=None):
+    def __init__(self, *fields, owner=None, marker=None, self_service=None):
         self.fields = tuple(fields)
         self.owner = owner
         self.marker = marker
+        self.self_service = self_service
         self.model = None
 
     def contribute_to_class(self, cls, name):
@@ -339,7 +345,7 @@ def erase_person(person, *, now=None):
         if personal_data.owner is None:
             continue
         manager = personal_data.model._default_manager
-        owned = manager.filter(**{personal_data.owner: person})
+        owned = manager.filter(**{personal_data.owner: person.pk})
         rules = [
             (f.name, f.erase_on_account_deletion)
             for f in personal_data
@@ -356,13 +362,52 @@ def erase_person(person, *, now=None):
         for field in personal_data:
             if not personal_data.is_person_link(field.name):
                 continue
-            linked = manager.filter(**{field.name: person})
+            linked = manager.filter(**{field.name: person.pk})
             if field.erase_on_account_deletion is DELETE_ROW:
                 linked.delete()
             else:
                 linked.update(**{field.name: None})
     for owned in row_deletions:
         owned.delete()
+
+
+# --- The docs table (docs/privacy.md) -------------------------------------------------
+
+
+def privacy_table():
+    """Every declared personal field, its rule and why we collect it, as Markdown."""
+    lines = [
+        "| data | why we collect it | when it goes | how |",
+        "|---|---|---|---|",
+    ]
+    for personal_data in declarations():
+        label = personal_data.model._meta.label
+        for field in personal_data:
+            lines.append(
+                f"| `{label}.{field.name}` | {field.why} | {_when(personal_data, field)} "
+                f"| {_how(field)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _when(personal_data, field):
+    parts = []
+    if field.after is not None:
+        parts.append(field.after.describe())
+    if personal_data.owner or personal_data.is_person_link(field.name):
+        parts.append("at once when the person deletes their account")
+    if personal_data.self_service:
+        parts.append(f"at once with {personal_data.self_service}")
+    if not parts:
+        parts.append("kept with the record")
+    return "; ".join(parts)
+
+
+def _how(field):
+    how = field.erase.value
+    if field.on_account_deletion and field.on_account_deletion is not field.erase:
+        how += f"; on account deletion, {field.on_account_deletion.value}"
+    return how
 
 
 # --- Checks ---------------------------------------------------------------------------

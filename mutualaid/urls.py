@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from mutualaid import views
+from pods.views import account
 from pods.views.people import signup
 
 urlpatterns = [
@@ -15,6 +16,9 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", signup, name="signup"),
+    path("account/", account.account, name="account"),
+    path("account/data/", account.account_data, name="account_data"),
+    path("account/delete/", account.account_delete, name="account_delete"),
     path("pods/", include("pods.urls")),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),

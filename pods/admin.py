@@ -1,14 +1,32 @@
+"""The admin for network admins. Personal fields are masked (mutualaid/admin.py):
+a superuser opens one record with ?reveal=1 when they have a reason to."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from pods.models import Membership, Person, Pod, PostalCode
+from mutualaid.admin import PersonalDataAdmin, PersonalDataAdminMixin, PersonalDataInline
+from pods.models import (
+    CsvImport,
+    Decision,
+    Membership,
+    ModerationAction,
+    Person,
+    Pod,
+    PodProposal,
+    PostalCode,
+    Proposal,
+    Report,
+)
 
 
 @admin.register(Person)
-class PersonAdmin(UserAdmin):
-    list_display = ["username", "display_name", "is_staff", "date_joined"]
-    search_fields = ["username", "display_name"]
-    ordering = ["username"]
+class PersonAdmin(PersonalDataAdminMixin, UserAdmin):
+    list_display = ["pk", "username", "display_name", "is_staff", "date_joined"]
+    list_display_links = ["pk"]
+    # Searching by username still finds an account (to appoint a coordinator, say);
+    # the list shows it masked.
+    search_fields = ["=username"]
+    ordering = ["pk"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Profile", {"fields": ["display_name", "email", "language", "agreements_accepted_at"]}),
@@ -25,10 +43,10 @@ class PostalCodeInline(admin.TabularInline):
     extra = 1
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PersonalDataInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["person"]
+    raw_id_fields = ["person"]
 
 
 @admin.register(Pod)
@@ -37,3 +55,44 @@ class PodAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
     inlines = [PostalCodeInline, MembershipInline]
+
+
+@admin.register(PodProposal)
+class PodProposalAdmin(PersonalDataAdmin):
+    list_display = ["pk", "name", "slug", "proposer", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["proposer", "decided_by", "pod"]
+
+
+@admin.register(Report)
+class ReportAdmin(PersonalDataAdmin):
+    list_display = ["pk", "pod", "reason", "status", "reporter", "reported_person", "created_at"]
+    list_filter = ["status", "reason"]
+    raw_id_fields = ["reporter", "reported_person", "request", "offer"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(PersonalDataAdmin):
+    list_display = ["pk", "pod", "kind", "actor", "person", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["actor", "person", "report", "request", "offer"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(PersonalDataAdmin):
+    list_display = ["pk", "pod", "title", "status", "deadline"]
+    list_filter = ["status"]
+    raw_id_fields = ["author", "person"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(PersonalDataAdmin):
+    list_display = ["pk", "pod", "title", "outcome", "decided_at"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["made_by", "proposal"]
+
+
+@admin.register(CsvImport)
+class CsvImportAdmin(PersonalDataAdmin):
+    list_display = ["pk", "pod", "uploaded_by", "filename", "created_at"]
+    raw_id_fields = ["uploaded_by"]

@@ -6,7 +6,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.retention import DELETE_ROW, PersonalData, personal
+from mutualaid.retention import (
+    DELETE_ROW,
+    EMPTY,
+    PLACEHOLDER,
+    UNLINK,
+    Period,
+    PersonalData,
+    personal,
+)
 
 # Network-wide defaults; a pod may only shorten retention (DESIGN.md, Retention).
 CONTACT_RETENTION_DAYS = 14
@@ -238,6 +246,21 @@ class PodProposal(models.Model):
         related_name="+",
     )
 
+    personal_data = PersonalData(
+        personal(
+            "proposer",
+            "Who proposed the pod, so a network admin can reply; they coordinate it first.",
+            erase=DELETE_ROW,
+        ),
+        personal(
+            "reason",
+            "Why the pod is wanted, for the network admin deciding.",
+            erase=EMPTY,
+            after=Period("decided_at", days=DETAILS_RETENTION_DAYS),
+        ),
+        personal("decided_by", "Which network admin decided.", erase=UNLINK),
+    )
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -251,6 +274,9 @@ class PodProposal(models.Model):
 
 
 # --- Respect and moderation -------------------------------------------------------
+
+
+REPORT_PERIOD = Period("resolved_at", days=180, only_if=models.Q(status="resolved"))
 
 
 class ReportQuerySet(models.QuerySet):
@@ -307,6 +333,30 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
+    # DESIGN.md: moderation reports go 180 days after they are resolved.
+    personal_data = PersonalData(
+        personal(
+            "reporter",
+            "Who reported, so coordinators can follow up; never shown to the reported person.",
+            erase=DELETE_ROW,
+            after=REPORT_PERIOD,
+            on_account_deletion=UNLINK,
+        ),
+        personal(
+            "reported_person",
+            "Whom the report is about, for the coordinators handling it.",
+            erase=DELETE_ROW,
+            after=REPORT_PERIOD,
+            on_account_deletion=UNLINK,
+        ),
+        personal(
+            "details",
+            "What happened, in the reporter's words.",
+            erase=DELETE_ROW,
+            after=REPORT_PERIOD,
+        ),
+    )
+
     class Meta:
         indexes = [models.Index(fields=["pod", "status", "created_at"], name="report_queue")]
 
@@ -358,6 +408,21 @@ class ModerationAction(models.Model):
     )
     note = models.TextField(_("reason or message"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    personal_data = PersonalData(
+        personal("actor", "Which coordinator acted, for the pod's moderation log.", erase=UNLINK),
+        personal(
+            "person",
+            "Whom the action was about: a removal keeps them out of the pod.",
+            erase=UNLINK,
+        ),
+        personal(
+            "note",
+            "The coordinator's reason or message, in their words.",
+            erase=EMPTY,
+            after=Period("created_at", days=180),
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -433,6 +498,14 @@ class Proposal(models.Model):
 
     objects = ProposalQuerySet.as_manager()
 
+    # A proposal is the pod's record of what it considered: it stays with the pod.
+    personal_data = PersonalData(
+        personal("author", "Who proposed it, for the members responding.", erase=UNLINK),
+        personal("title", "The pod's record of what it considered.", erase=PLACEHOLDER),
+        personal("text", "The pod's record of what it considered, and why.", erase=PLACEHOLDER),
+        personal("person", "The member a change of coordinators is about.", erase=UNLINK),
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "deadline"], name="proposal_due")]
@@ -461,6 +534,16 @@ class ProposalResponse(models.Model):
     kind = models.CharField(_("your response"), max_length=10, choices=Kind)
     note = models.TextField(_("note or reason"), max_length=2000, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    personal_data = PersonalData(
+        personal(
+            "person",
+            "Who responded: a consent decision counts each member once.",
+            erase=DELETE_ROW,
+        ),
+        personal("note", "A concern or an objection, in the member's words.", erase=EMPTY),
+        owner="person",
+    )
 
     class Meta:
         constraints = [
@@ -495,6 +578,13 @@ class Decision(models.Model):
     summary = models.TextField(blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
 
+    # The pod's record of what it decided: it stays with the pod.
+    personal_data = PersonalData(
+        personal("made_by", "Who made a coordinators' change.", erase=UNLINK),
+        personal("title", "The pod's record of what it decided.", erase=PLACEHOLDER),
+        personal("summary", "The pod's record of what it decided.", erase=PLACEHOLDER),
+    )
+
     class Meta:
         ordering = ["-decided_at", "-pk"]
 
@@ -519,6 +609,17 @@ class CsvImport(models.Model):
     content = models.TextField()
     mapping = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    personal_data = PersonalData(
+        *(
+            personal(name, why, erase=DELETE_ROW, after=Period("created_at", days=1))
+            for name, why in [
+                ("uploaded_by", "Who uploaded it: only they may import it."),
+                ("filename", "Shown back to the coordinator importing it."),
+                ("content", "The uploaded spreadsheet; it may hold contact details."),
+            ]
+        ),
+    )
 
     def __str__(self):
         return f"CSV import {self.pk} for {self.pod_id}"

@@ -300,6 +300,7 @@ class RequestContact(models.Model):
         ),
         owner="request__requester",
         marker="erased_at",
+        self_service="the “erase my contact details now” button on the private page",
     )
 
     def __str__(self):
@@ -556,6 +557,10 @@ class Connection(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = ConnectionQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        personal("asked_by", "Which coordinator asked the offer's owner.", erase=UNLINK),
+    )
 
     class Meta:
         constraints = [

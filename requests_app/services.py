@@ -239,3 +239,26 @@ def run_housekeeping(*, now=None, dry_run=False):
         result.expired_offers = due_offers.update(status=Offer.Status.EXPIRED, closed_at=now)
         purge_counters(now=now)
     return result
+
+
+# --- The requester's privacy --------------------------------------------------------
+
+
+@transaction.atomic
+def forget_contact(*, request, now=None):
+    """"Forget me": the requester's contact details are erased at once, as the
+    retention declarations say, and an active request is withdrawn, since nobody
+    could reach them any more. The post stays, for the pod's statistics."""
+    from mutualaid import retention
+
+    now = now or timezone.now()
+    withdraw_request(request=request, now=now)
+    return retention.erase_rows(RequestContact.objects.filter(request=request), now=now)
+
+
+def renew_private_link(*, request):
+    """A new private link for the request; the old one stops working at once."""
+    token, token_hash = new_private_token()
+    Request.objects.filter(pk=request.pk).update(token_hash=token_hash)
+    request.token_hash = token_hash
+    return token

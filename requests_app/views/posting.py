@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from mutualaid.ratelimit import ratelimit
@@ -25,8 +25,13 @@ SESSION_NEW_TOKEN = "just_posted_token"  # noqa: S105 - a key name, not a secret
 
 
 def private_page(view):
-    """Pages behind a private link: not indexed, not cached, no Referer onward."""
+    """Pages behind a private link: not indexed, not cached, no Referer onward.
 
+    Error reports show no local variable of these views or what they call: the
+    token is in every frame.
+    """
+
+    @sensitive_variables()
     def wrapper(request, token, *args, **kwargs):
         response = view(request, token, *args, **kwargs)
         response["Cache-Control"] = "no-store"
@@ -60,6 +65,7 @@ def private_url(token):
     return settings.SITE_URL + reverse("requests_app:private_status", args=[token])
 
 
+@sensitive_variables()
 @sensitive_post_parameters("name", "phone", "email", "address", "notes")
 @ratelimit("post_request", limit=10, period=3600)
 def request_new(request):
@@ -102,6 +108,7 @@ def send_private_link(*, email, link):
     send_mail(_("Your request: your private link"), body, None, [email])
 
 
+@sensitive_variables()
 @never_cache
 def request_posted(request):
     """Shows the private link once; reloading the page does not show it again."""
@@ -143,6 +150,7 @@ def private_status(request, token):
         {
             "req": req,
             "token": token,
+            "link": private_url(token),
             "claim": claim,
             "contact_views": views,
             "feedback_form": FeedbackForm() if req.status == Request.Status.DONE else None,
@@ -205,3 +213,35 @@ def private_feedback(request, token):
     elif form.errors:
         messages.error(request, _("Please choose whether your need was met."))
     return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_forget(request, token):
+    """"Forget me": the requester's contact details are erased at once."""
+    req = get_request_by_token(token)
+    services.forget_contact(request=req)
+    messages.success(
+        request,
+        _(
+            "Your contact details are erased. Nobody can see them any more, and this "
+            "request is closed. Take care."
+        ),
+    )
+    return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_new_link(request, token):
+    """A new private link; the old one stops working at once (for a link that leaked)."""
+    req = get_request_by_token(token)
+    new_token = services.renew_private_link(request=req)
+    messages.success(
+        request,
+        _(
+            "This page has a new private link, and the old one no longer works. Please "
+            "bookmark this page or copy the link below."
+        ),
+    )
+    return redirect("requests_app:private_status", token=new_token)

@@ -43,6 +43,16 @@ NOT_PERSONAL = {
     # A SHA-256 of the private token: useless to read back, needed to open the link.
     "requests_app.Request.token_hash": "a hash of a random token",
     "mutualaid.RateLimitCounter.scope": "the name of what is limited: posting, claiming",
+    # A proposed pod describes a neighborhood, like a pod (the proposer is declared).
+    "pods.PodProposal.name": "a neighborhood's name",
+    "pods.PodProposal.slug": "the proposed pod's name in links",
+    "pods.PodProposal.area_description": "streets and landmarks, not anyone's home",
+    "pods.PodProposal.postal_codes": "postal codes of an area",
+    # A consent proposal's concrete change: a setting's name and its new value.
+    "pods.Proposal.setting": "the name of a pod setting",
+    "pods.Proposal.value": "a pod setting's new value",
+    # Which column of an uploaded spreadsheet holds what (the content is declared).
+    "pods.CsvImport.mapping": "column names and what they map to",
 }
 
 
@@ -360,3 +370,22 @@ def test_expired_sessions_and_old_login_attempts_are_deleted(now):
     retention.purge(now=now)
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     assert not AccessAttempt.objects.exists()
+
+
+# --- docs/privacy.md --------------------------------------------------------------------
+
+
+def test_docs_privacy_table_matches_the_declarations():
+    from mutualaid.management.commands.privacy_table import DOC, document_with_table
+
+    text = DOC.read_text()
+    assert text == document_with_table(text, retention.privacy_table()), (
+        "docs/privacy.md is out of date: run `manage.py privacy_table --write`"
+    )
+
+
+def test_docs_table_names_every_declared_field():
+    table = retention.privacy_table()
+    for declaration in retention.declarations():
+        for name in declaration.field_names:
+            assert f"`{declaration.model._meta.label}.{name}`" in table

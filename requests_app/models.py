@@ -118,6 +118,10 @@ class RequestQuerySet(models.QuerySet):
         return self.order_by("created_at", "pk")
 
 
+# What a board card shows: the board selects only these (and the index covers them).
+BOARD_FIELDS = ["status", "category", "summary", "area", "needed_by", "languages", "contactless"]
+
+
 class Request(models.Model):
     """A need, as the public sees it. Contact details live in RequestContact."""
 
@@ -195,6 +199,15 @@ class Request(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["pod", "status", "created_at"], name="request_board"),
+            # The board: a pod's open, visible requests, oldest first. Partial, so it
+            # holds only what boards show; covering (on PostgreSQL), so the page count
+            # and deep pages are read from the index alone.
+            models.Index(
+                fields=["pod", "created_at", "id"],
+                condition=Q(status="open", hidden=False),
+                include=BOARD_FIELDS,
+                name="request_board_open",
+            ),
             models.Index(fields=["status", "expires_on"], name="request_expiry"),
             models.Index(fields=["status", "closed_at"], name="request_closed"),
         ]

@@ -1,0 +1,76 @@
+"""The board's queries use an index at city scale, never a scan of every request."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pods.models import Pod
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+REQUESTS = "requests_app_request"
+
+
+def plan_nodes(plan):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+def explain(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        document = cursor.fetchone()[0]
+    if isinstance(document, str):
+        document = json.loads(document)
+    return list(plan_nodes(document[0]["Plan"]))
+
+
+def sequential_scans_of_requests(nodes):
+    return [n for n in nodes if n["Node Type"] == "Seq Scan" and n["Relation Name"] == REQUESTS]
+
+
+def index_names(nodes):
+    return {node["Index Name"] for node in nodes if "Index Name" in node}
+
+
+@pytest.fixture(scope="module")
+def city(django_db_setup, django_db_blocker):
+    """100,000 requests, seeded once for the module and removed after it; the pod
+    returned has over 50,000 of them, so its board has more than 50 pages."""
+    with django_db_blocker.unblock():
+        call_command("seed", requests=100_000, pods=3, people=2_000, seed=8, stdout=None)
+        yield Pod.objects.get(slug="seed-8-0002")
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def board_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in captured if REQUESTS in query["sql"]]
+
+
+@pytest.mark.parametrize("page", [1, 50])
+def test_board_page_and_its_count_use_an_index_not_a_sequential_scan(client, city, page):
+    queries = board_queries(client, f"/pods/{city.slug}/board/?page={page}")
+    assert len(queries) == 2  # the page count and the page itself
+    count_sql, page_sql = queries
+    assert f"OFFSET {(page - 1) * 20}" in page_sql or page == 1
+    for sql in queries:
+        nodes = explain(sql)
+        assert not sequential_scans_of_requests(nodes), sql
+        assert index_names(nodes), sql
+    # The page comes in board order straight from the partial index: no sort, no filter.
+    assert "request_board_open" in index_names(explain(page_sql))
+
+
+def test_filtered_board_still_uses_an_index(client, city):
+    queries = board_queries(client, f"/pods/{city.slug}/board/?category=meal&language=es")
+    for sql in queries:
+        nodes = explain(sql)
+        assert not sequential_scans_of_requests(nodes), sql
+        assert index_names(nodes), sql

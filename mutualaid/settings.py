@@ -157,6 +157,16 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mutualaid@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds before a silent mail server counts as down (the notification worker retries later).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# How notifications are delivered, per channel (docs/notifications.md). For
+# development, mutualaid.notifications.channels.ConsoleChannel prints them instead.
+NOTIFICATION_CHANNELS = {
+    "email": env.str(
+        "NOTIFICATION_EMAIL_CHANNEL", default="mutualaid.notifications.channels.EmailChannel"
+    ),
+}
 
 # Oversized input is refused with 400 before it reaches a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024

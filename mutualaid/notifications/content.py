@@ -1,0 +1,458 @@
+"""What each kind of message says, rendered when it is sent.
+
+A renderer reads the message's references and returns ``Content``: a subject
+and a few blocks (paragraphs, links, lists). One template turns the blocks into
+HTML and one function into plain text, so both parts always say the same, and
+a channel without HTML (SMS) can use the text. A renderer returns None when
+there is nothing left to say: the claim ended, the request was closed.
+
+Renderers run with the recipient's language active. No message carries
+contact details of anyone but its recipient, and every link points at SITE_URL.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from mutualaid.notifications import tokens
+from mutualaid.notifications.models import OutboxMessage
+from pods.models import Membership
+from requests_app.models import Claim, Feedback, Offer, Request
+
+# How many items a digest lists before it says "and N more".
+DIGEST_ITEMS = 10
+
+
+@dataclass
+class Paragraph:
+    text: str
+    kind: str = "paragraph"
+
+    def as_text(self):
+        return self.text
+
+
+@dataclass
+class Link:
+    label: str
+    url: str
+    kind: str = "link"
+
+    def as_text(self):
+        return f"{self.label}\n{self.url}" if self.label else self.url
+
+
+@dataclass
+class Item:
+    label: str
+    url: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    items: list
+    more: str = ""
+    kind: str = "section"
+
+    def as_text(self):
+        lines = [self.title]
+        for item in self.items:
+            lines.append(f"- {item.label}")
+            if item.url:
+                lines.append(f"  {item.url}")
+        if self.more:
+            lines.append(self.more)
+        return "\n".join(lines)
+
+
+@dataclass
+class Content:
+    subject: str
+    blocks: list
+    # Set for messages a person chose to get; adds the one-click unsubscribe.
+    unsubscribe_url: str = ""
+    why: str = ""
+    language: str = "en"
+
+    def greeting(self):
+        return _("Hello,")
+
+    def closing(self):
+        return [_("Take care,"), _("Your mutual aid network")]
+
+    def text(self):
+        parts = [self.greeting(), *(block.as_text() for block in self.blocks)]
+        parts.append("\n".join(self.closing()))
+        if self.why:
+            parts.append(self.why)
+        if self.unsubscribe_url:
+            parts.append(_("To stop these emails, open this link:") + "\n" + self.unsubscribe_url)
+        return "\n\n".join(parts) + "\n"
+
+    def html(self):
+        return render_to_string("emails/message.html", {"content": self})
+
+
+def site_url(path):
+    return tokens.site_url(path)
+
+
+def day(value):
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def request_label(request):
+    """A request as lists show it: its public summary and kind of help, nothing private."""
+    return f"{request.summary} ({request.get_category_display()})"
+
+
+# --- To the requester -------------------------------------------------------------
+
+
+def private_link(message):
+    if not message.secret:
+        return None
+    url = site_url(reverse("requests_app:private_status", args=[message.secret]))
+    return Content(
+        subject=_("Your request: your private link"),
+        blocks=[
+            Paragraph(
+                _(
+                    "Your request for help is posted. This is your private link; with it you "
+                    "can see who is helping, change your request, or mark it done:"
+                )
+            ),
+            Link("", url),
+            Paragraph(
+                _("Please keep it to yourself: anyone with the link can change your request.")
+            ),
+        ],
+    )
+
+
+def request_claimed(message):
+    claim = message.claim
+    if claim is None or claim.status != Claim.Status.ACTIVE:
+        return None
+    name = claim.helper.display_name if claim.helper else _("a neighbor")
+    return Content(
+        subject=_("Someone can help with your request"),
+        blocks=[
+            Paragraph(
+                _("%(name)s, a neighbor in %(pod)s, can help with your request: %(summary)s")
+                % {"name": name, "pod": claim.request.pod.name, "summary": claim.request.summary}
+            ),
+            Paragraph(
+                _(
+                    "They can now see the contact details you gave, and may get in touch "
+                    "soon. Your private link shows who is helping."
+                )
+            ),
+        ],
+    )
+
+
+def request_done(message):
+    request = message.request
+    if request is None or request.status != Request.Status.DONE:
+        return None
+    blocks = [
+        Paragraph(_("Your request is marked done: %(summary)s") % {"summary": request.summary}),
+        Paragraph(_("We hope it went well. Thank you for letting your neighbors help.")),
+    ]
+    given = Feedback.objects.filter(request=request, author=Feedback.Author.REQUESTER).exists()
+    if not given:
+        blocks.append(
+            Link(
+                _("If you like, tell us how it went. It is optional and never shown publicly:"),
+                tokens.feedback_url(request),
+            )
+        )
+    return Content(subject=_("Your request is marked done"), blocks=blocks)
+
+
+def request_expiring(message):
+    request = message.request
+    if request is None or request.status not in (Request.Status.NEW, Request.Status.OPEN):
+        return None
+    return Content(
+        subject=_("Your request will expire soon"),
+        blocks=[
+            Paragraph(
+                _("Nobody has said they can help with your request yet: %(summary)s")
+                % {"summary": request.summary}
+            ),
+            Paragraph(
+                _(
+                    "It stays on the board until %(date)s. If you still need help after that, "
+                    "you are welcome to ask again."
+                )
+                % {"date": day(request.expires_on)}
+            ),
+        ],
+    )
+
+
+# --- To a helper ------------------------------------------------------------------
+
+
+def claim_stale(message):
+    claim = message.claim
+    if claim is None or claim.status != Claim.Status.ACTIVE or claim.nudged_at is None:
+        return None
+    release_on = timezone.localdate(
+        claim.nudged_at + datetime.timedelta(days=claim.pod.release_after_stale_days)
+    )
+    return Content(
+        subject=_("Are you still helping with this request?"),
+        blocks=[
+            Paragraph(
+                _("You said you could help with this request: %(summary)s")
+                % {"summary": claim.request.summary}
+            ),
+            Paragraph(
+                _(
+                    "If you are still on it, say so on the request's page. If you can't do "
+                    "it, that's fine: step back there, and someone else can help."
+                )
+            ),
+            Paragraph(
+                _(
+                    "If we don't hear from you, it goes back on the board on %(date)s, with "
+                    "no mark against you."
+                )
+                % {"date": day(release_on)}
+            ),
+            Link(_("The request's page:"), site_url(claim.request.get_absolute_url())),
+        ],
+    )
+
+
+# --- To owners of offers ------------------------------------------------------------
+
+
+def _offer_choice_footer(person):
+    return {
+        "why": _("You get these emails because of your choice on My page: %(url)s")
+        % {"url": site_url(reverse("notifications:preferences"))},
+        "unsubscribe_url": tokens.unsubscribe_url(person, tokens.OFFER_MATCHES),
+    }
+
+
+def offer_match(message):
+    request, offer, person = message.request, message.offer, message.person
+    if request is None or offer is None or person is None:
+        return None
+    if request.status != Request.Status.OPEN or request.hidden:
+        return None
+    if offer.status != Offer.Status.ACTIVE or offer.hidden:
+        return None
+    return Content(
+        subject=_("A new request matches your offer"),
+        blocks=[
+            Paragraph(
+                _("A neighbor in %(pod)s asked for help that matches your offer:")
+                % {"pod": request.pod.name}
+            ),
+            Section(
+                title=request.get_category_display(),
+                items=[Item(request.summary, site_url(request.get_absolute_url()))],
+            ),
+            Paragraph(_("If you can help, say so on the request's page. No pressure.")),
+        ],
+        **_offer_choice_footer(person),
+    )
+
+
+def matching_new_requests(person, since):
+    """Open requests posted since ``since`` that match the person's available offers."""
+    pairs = set(
+        Offer.objects.available()
+        .filter(owner=person, hidden=False)
+        .values_list("pod_id", "category")
+    )
+    if not pairs:
+        return []
+    candidates = (
+        Request.objects.on_board()
+        .filter(created_at__gte=since, pod_id__in={pod for pod, _c in pairs})
+        .exclude(requester=person)
+        .select_related("pod")
+        .oldest_first()
+    )
+    return [r for r in candidates if (r.pod_id, r.category) in pairs]
+
+
+def offer_digest(message):
+    person = message.person
+    since = message.data.get("since")
+    if person is None or not since:
+        return None
+    found = matching_new_requests(person, datetime.datetime.fromisoformat(since))
+    if not found:
+        return None
+    items = [
+        Item(f"{request_label(r)}, {r.pod.name}", site_url(r.get_absolute_url()))
+        for r in found[:DIGEST_ITEMS]
+    ]
+    more = ""
+    if len(found) > DIGEST_ITEMS:
+        rest = len(found) - DIGEST_ITEMS
+        more = ngettext(
+            "and %(count)s more on My page.", "and %(count)s more on My page.", rest
+        ) % {"count": rest}
+    return Content(
+        subject=_("New requests that match your offers"),
+        blocks=[
+            Paragraph(_("Since yesterday, neighbors asked for help that matches your offers:")),
+            Section(title=_("New requests"), items=items, more=more),
+            Paragraph(_("If you can help with one, say so on its page. No pressure.")),
+        ],
+        **_offer_choice_footer(person),
+    )
+
+
+# --- To coordinators ------------------------------------------------------------------
+
+
+def open_reports(pods=None):
+    """Open moderation reports (of ``pods``, a queryset or list of pods), if this
+    version of the app has reports."""
+    try:
+        report_model = apps.get_model("pods", "Report")
+    except LookupError:
+        return None
+    reports = report_model.objects.filter(status=report_model.Status.OPEN)
+    return reports if pods is None else reports.filter(pod__in=pods)
+
+
+def coordinator_queues(today, pods=None):
+    """What needs a coordinator: each queue as (title, requests), in ``pods`` or all pods."""
+    soon = today + datetime.timedelta(days=2)
+    requests = Request.objects.all() if pods is None else Request.objects.filter(pod__in=pods)
+    waiting = requests.filter(status=Request.Status.NEW)
+    stale = requests.filter(claims__status=Claim.Status.ACTIVE, claims__nudged_at__isnull=False)
+    expiring = requests.filter(
+        status__in=(Request.Status.NEW, Request.Status.OPEN),
+        expires_on__gte=today,
+        expires_on__lte=soon,
+    )
+    return [
+        (_("New requests awaiting approval"), waiting),
+        (_("Claims that went stale"), stale),
+        (_("Requests about to expire"), expiring),
+    ]
+
+
+def coordinator_digest(message):
+    person, pod = message.person, message.pod
+    if person is None or pod is None:
+        return None
+    if not pod.memberships.filter(person=person, role=Membership.Role.COORDINATOR).exists():
+        return None
+    today = timezone.localdate()
+    blocks = []
+    for title, queryset in coordinator_queues(today, pods=[pod]):
+        requests = list(queryset.oldest_first()[: DIGEST_ITEMS + 1])
+        if not requests:
+            continue
+        items = [
+            Item(request_label(r), site_url(r.get_absolute_url())) for r in requests[:DIGEST_ITEMS]
+        ]
+        more = ""
+        if len(requests) > DIGEST_ITEMS:
+            more = _("and more on the pod's pages.")
+        blocks.append(Section(title=title, items=items, more=more))
+    reports = open_reports([pod])
+    if reports is not None and (count := reports.count()):
+        blocks.append(
+            Paragraph(
+                ngettext(
+                    "%(count)s report is waiting for a coordinator.",
+                    "%(count)s reports are waiting for a coordinator.",
+                    count,
+                )
+                % {"count": count}
+            )
+        )
+    if not blocks:
+        return None
+    return Content(
+        subject=_("What needs a coordinator in %(pod)s today") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _("Here is what is waiting in %(pod)s. Thank you for looking after it.")
+                % {"pod": pod.name}
+            ),
+            *blocks,
+            Link(_("The pod's page:"), site_url(pod.get_absolute_url())),
+        ],
+        why=_("You get this because you coordinate %(pod)s.") % {"pod": pod.name},
+        unsubscribe_url=tokens.unsubscribe_url(person, tokens.COORDINATOR_DIGEST),
+    )
+
+
+def request_reported(message):
+    pod = message.pod
+    if pod is None or message.person is None:
+        return None
+    blocks = [
+        Paragraph(
+            _("Someone reported a post or a person in %(pod)s. Please take a look when you can.")
+            % {"pod": pod.name}
+        )
+    ]
+    if message.request is not None:
+        blocks.append(
+            Link(
+                _("The request that was reported:"),
+                site_url(message.request.get_absolute_url()),
+            )
+        )
+    blocks.append(Link(_("The pod's page:"), site_url(pod.get_absolute_url())))
+    return Content(subject=_("A report in %(pod)s") % {"pod": pod.name}, blocks=blocks)
+
+
+RENDERERS = {
+    OutboxMessage.Kind.PRIVATE_LINK: private_link,
+    OutboxMessage.Kind.REQUEST_CLAIMED: request_claimed,
+    OutboxMessage.Kind.REQUEST_DONE: request_done,
+    OutboxMessage.Kind.REQUEST_EXPIRING: request_expiring,
+    OutboxMessage.Kind.CLAIM_STALE: claim_stale,
+    OutboxMessage.Kind.OFFER_MATCH: offer_match,
+    OutboxMessage.Kind.OFFER_DIGEST: offer_digest,
+    OutboxMessage.Kind.COORDINATOR_DIGEST: coordinator_digest,
+    OutboxMessage.Kind.REQUEST_REPORTED: request_reported,
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for any channel: a channel without HTML uses the text."""
+
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str = ""
+
+
+def render(message):
+    """The message in its recipient's language, or None if it is no longer needed."""
+    with translation.override(message.language):
+        content = RENDERERS[message.kind](message)
+        if content is None:
+            return None
+        content.language = message.language
+        return Rendered(
+            subject=content.subject,
+            text=content.text(),
+            html=content.html(),
+            unsubscribe_url=content.unsubscribe_url,
+        )

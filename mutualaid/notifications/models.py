@@ -1,0 +1,178 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.retention import DELETE_ROW, Period, PersonalData, personal
+
+# Finished messages (sent, skipped, given up) are deleted this many days after.
+KEEP_FINISHED_DAYS = 7
+
+
+class OutboxQuerySet(models.QuerySet):
+    def due(self, now):
+        """Pending messages whose time has come and that no worker holds right now."""
+        return self.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+        )
+
+    def finished(self):
+        return self.exclude(status=OutboxMessage.Status.PENDING)
+
+
+class OutboxMessage(models.Model):
+    """One notification waiting to be delivered, or delivered a short while ago.
+
+    It holds as little as possible: who gets it (address and language), what
+    kind it is, and references from which it is rendered when it is sent. The
+    only secret, a requester's private link, is erased as soon as the message
+    is sent or given up on; finished rows are deleted after a few days.
+    """
+
+    class Kind(models.TextChoices):
+        PRIVATE_LINK = "private_link", _("private link for a new request")
+        REQUEST_CLAIMED = "request_claimed", _("someone is helping")
+        REQUEST_DONE = "request_done", _("request marked done")
+        REQUEST_EXPIRING = "request_expiring", _("request about to expire")
+        CLAIM_STALE = "claim_stale", _("reminder about a stale claim")
+        OFFER_MATCH = "offer_match", _("a new request matches an offer")
+        OFFER_DIGEST = "offer_digest", _("daily digest of matching requests")
+        COORDINATOR_DIGEST = "coordinator_digest", _("daily digest for coordinators")
+        REQUEST_REPORTED = "request_reported", _("a request was reported")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        # Rendering found nothing left to say (the claim ended, the address was erased...).
+        SKIPPED = "skipped", _("no longer needed")
+        FAILED = "failed", _("given up")
+
+    class Error(models.TextChoices):
+        UNAVAILABLE = "unavailable", _("the channel was unavailable")
+        REFUSED = "refused", _("the address was refused for good")
+        FAILED = "failed", _("sending failed")
+        RENDER = "render", _("the message could not be rendered")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+
+    kind = models.CharField(max_length=24, choices=Kind)
+    channel = models.CharField(max_length=16, choices=Channel, default=Channel.EMAIL)
+    recipient = models.CharField(max_length=254)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+
+    # References the message is rendered from at send time.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    pod = models.ForeignKey(
+        "pods.Pod", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    request = models.ForeignKey(
+        "requests_app.Request", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    claim = models.ForeignKey(
+        "requests_app.Claim", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "requests_app.Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Other references that are not personal data: a date, a report's id.
+    data = models.JSONField(default=dict, blank=True)
+    secret = models.CharField(max_length=100, blank=True)
+    # Makes "at most once" messages (one digest a day, one expiry reminder) idempotent.
+    dedupe_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker's lease: while it lasts, no other worker takes the message.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.UUIDField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What went wrong last, as a kind and an SMTP code: never the server's words,
+    # which may quote the address.
+    last_error = models.CharField(max_length=12, choices=Error, blank=True)
+    last_error_code = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        *(
+            personal(name, why, erase=DELETE_ROW, after=Period("finished_at", KEEP_FINISHED_DAYS))
+            for name, why in [
+                ("recipient", "Where the message goes: an email address."),
+                ("person", "Whom the message is for, to render it and honor their choices."),
+                ("secret", "A requester's private link, erased the moment it is sent."),
+                ("data", "References the message is rendered from (a date, a report)."),
+                ("dedupe_key", "Keeps a digest or reminder from going out twice."),
+            ]
+        ),
+        owner="person",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["finished_at"], name="outbox_finished"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class NotificationPreference(models.Model):
+    """What a person chose to hear about. No row: the defaults."""
+
+    class OfferMatches(models.TextChoices):
+        AT_ONCE = "at_once", _("At once, one email per matching request")
+        DAILY = "daily", _("Once a day, a digest")
+        NEVER = "never", _("Never")
+
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    offer_matches = models.CharField(
+        _("new requests that match my offers"),
+        max_length=8,
+        choices=OfferMatches,
+        default=OfferMatches.DAILY,
+    )
+    coordinator_digest = models.BooleanField(
+        _("a daily digest of my pods' queues (coordinators)"), default=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    personal_data = PersonalData(
+        personal("person", "Whose choices these are.", erase=DELETE_ROW),
+    )
+
+    def __str__(self):
+        return f"Notification preferences of {self.person_id}"
+
+    @classmethod
+    def for_person(cls, person):
+        """The person's preferences, unsaved defaults if they never chose."""
+        found = cls.objects.filter(person=person).first()
+        return found or cls(person=person)
+
+
+class RequesterLanguage(models.Model):
+    """The interface language a request was posted in, so that a requester
+    without an account hears from us in the language they read the site in."""
+
+    request = models.OneToOneField(
+        "requests_app.Request",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="requester_language",
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+
+    def __str__(self):
+        return f"{self.request_id}: {self.language}"

@@ -1,0 +1,200 @@
+"""What workflows call when something happens that someone should hear about.
+
+Each function writes outbox messages in the caller's transaction and returns
+at once; nothing is sent here. Callers know nothing of channels or templates:
+a message goes by email when the recipient gave an address (and, once an SMS
+channel exists, by text message when they gave only a phone number).
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone, translation
+
+from mutualaid.notifications.language import (
+    first_supported,
+    language_for_person,
+    language_for_requester,
+)
+from mutualaid.notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
+from mutualaid.notifications.outbox import enqueue
+from pods.models import Membership
+from requests_app.models import Claim, Offer, Request, RequestContact
+
+Kind = OutboxMessage.Kind
+
+# Requesters hear that their request is about to expire this many days before.
+EXPIRY_NOTICE_DAYS = 2
+
+
+def _requester_email(request):
+    return (
+        RequestContact.objects.filter(request_id=request.pk, erased_at__isnull=True)
+        .values_list("email", flat=True)
+        .first()
+    )
+
+
+def _to_requester(kind, request, *, dedupe_key=None, **references):
+    email = _requester_email(request)
+    if not email:
+        return False
+    return enqueue(
+        kind=kind,
+        recipient=email,
+        language=language_for_requester(request),
+        request=request,
+        dedupe_key=dedupe_key,
+        **references,
+    )
+
+
+def _reachable(person):
+    return person is not None and person.is_active and bool(person.email)
+
+
+def _to_person(kind, person, *, pod=None, dedupe_key=None, **references):
+    if not _reachable(person):
+        return False
+    return enqueue(
+        kind=kind,
+        recipient=person.email,
+        language=language_for_person(person, pod=pod),
+        person=person,
+        pod=pod,
+        dedupe_key=dedupe_key,
+        **references,
+    )
+
+
+# --- Requests -----------------------------------------------------------------------
+
+
+def request_posted(*, request, token):
+    """A request was posted: remember the language it was posted in, send the
+    requester their private link, and tell owners of matching offers."""
+    RequesterLanguage.objects.update_or_create(
+        request=request, defaults={"language": first_supported(translation.get_language())}
+    )
+    # Only a secret we must send is kept, and only until it is sent.
+    _to_requester(Kind.PRIVATE_LINK, request, secret=token)
+    if request.status == Request.Status.OPEN:
+        request_opened(request=request)
+
+
+def request_opened(*, request):
+    """A request went on the board: owners of matching offers who asked to hear
+    at once get one email each (however many of their offers match)."""
+    if request.hidden:
+        return 0
+    offers = (
+        Offer.objects.available()
+        .filter(pod_id=request.pod_id, category=request.category, hidden=False)
+        .filter(
+            owner__notification_preference__offer_matches=(
+                NotificationPreference.OfferMatches.AT_ONCE
+            ),
+            owner__memberships__pod_id=request.pod_id,
+        )
+        .select_related("owner")
+        .order_by("owner_id", "-expires_on")
+    )
+    if request.requester_id is not None:
+        offers = offers.exclude(owner_id=request.requester_id)
+    told = set()
+    for offer in offers:
+        if offer.owner_id in told:
+            continue
+        if _to_person(
+            Kind.OFFER_MATCH,
+            offer.owner,
+            pod=request.pod,
+            request=request,
+            offer=offer,
+            dedupe_key=f"offer_match:{offer.owner_id}:{request.pk}",
+        ):
+            told.add(offer.owner_id)
+    return len(told)
+
+
+def request_claimed(*, claim):
+    """Tell the requester someone is helping (the helper's display name only)."""
+    return _to_requester(Kind.REQUEST_CLAIMED, claim.request, claim=claim)
+
+
+def request_done(*, request):
+    """Tell the requester their request is done, with a link to leave feedback."""
+    return _to_requester(Kind.REQUEST_DONE, request)
+
+
+def requests_expiring(*, now=None):
+    """Requests nobody took, expiring within two days: tell each requester once.
+
+    A request posted less than a day ago is left alone: its date was close
+    from the start, and the requester just heard from us.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = (
+        Request.objects.filter(
+            status__in=(Request.Status.NEW, Request.Status.OPEN),
+            expires_on__gte=today,
+            expires_on__lte=today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS),
+            created_at__lte=now - datetime.timedelta(days=1),
+        )
+        .filter(~Q(contact__email=""), contact__erased_at__isnull=True)
+        .select_related("pod", "requester")
+    )
+    count = 0
+    for request in due.iterator():
+        count += _to_requester(
+            Kind.REQUEST_EXPIRING,
+            request,
+            dedupe_key=f"request_expiring:{request.pk}:{request.expires_on.isoformat()}",
+        )
+    return count
+
+
+# --- Claims -------------------------------------------------------------------------
+
+
+def claims_went_stale(*, claim_ids, nudged_at):
+    """Remind helpers whose claims were just marked stale, before they are released."""
+    claims = Claim.objects.filter(
+        pk__in=claim_ids, status=Claim.Status.ACTIVE, nudged_at=nudged_at
+    ).select_related("helper", "pod")
+    count = 0
+    for claim in claims:
+        count += _to_person(
+            Kind.CLAIM_STALE,
+            claim.helper,
+            pod=claim.pod,
+            claim=claim,
+            request_id=claim.request_id,
+            dedupe_key=f"claim_stale:{claim.pk}:{nudged_at.isoformat()}",
+        )
+    return count
+
+
+# --- Moderation -------------------------------------------------------------------------
+
+
+def notify_report(report):
+    """Tell the pod's coordinators at once that something was reported.
+
+    The message says only that there is a report and which request it is
+    about; who reported and why stays on the site.
+    """
+    coordinators = Membership.objects.filter(
+        pod_id=report.pod_id, role=Membership.Role.COORDINATOR
+    ).select_related("person", "pod")
+    count = 0
+    for membership in coordinators:
+        count += _to_person(
+            Kind.REQUEST_REPORTED,
+            membership.person,
+            pod=membership.pod,
+            request_id=getattr(report, "request_id", None),
+            data={"report": report.pk},
+        )
+    return count

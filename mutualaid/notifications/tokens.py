@@ -1,0 +1,60 @@
+"""Signed, single-purpose links in emails: unsubscribing, and the requester's feedback.
+
+Nothing is stored: the link carries its own proof, signed with SECRET_KEY under
+a salt of its own, so a token for one purpose never works for another.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+UNSUBSCRIBE_SALT = "mutualaid.notifications.unsubscribe"
+FEEDBACK_SALT = "mutualaid.notifications.feedback"
+
+# Topics a person can unsubscribe from with one click.
+OFFER_MATCHES = "offer_matches"
+COORDINATOR_DIGEST = "coordinator_digest"
+TOPICS = (OFFER_MATCHES, COORDINATOR_DIGEST)
+
+# The feedback link opens nothing but the feedback form, and not for ever.
+FEEDBACK_MAX_AGE = 60 * 24 * 3600
+
+
+def site_url(path):
+    return settings.SITE_URL + path
+
+
+def unsubscribe_token(person, topic):
+    return signing.dumps([person.pk, topic], salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token):
+    """(person id, topic), or None for anything not signed by us."""
+    try:
+        person_id, topic = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if topic not in TOPICS or not isinstance(person_id, int):
+        return None
+    return person_id, topic
+
+
+def unsubscribe_url(person, topic):
+    return site_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(person, topic)]))
+
+
+def feedback_token(request):
+    return signing.dumps(request.pk, salt=FEEDBACK_SALT)
+
+
+def read_feedback_token(token):
+    """The request id, or None when the link is forged or too old."""
+    try:
+        request_id = signing.loads(token, salt=FEEDBACK_SALT, max_age=FEEDBACK_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return request_id if isinstance(request_id, int) else None
+
+
+def feedback_url(request):
+    return site_url(reverse("notifications:feedback", args=[feedback_token(request)]))

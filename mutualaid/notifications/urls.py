@@ -1,0 +1,11 @@
+from django.urls import path
+
+from mutualaid.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("feedback/<str:token>/", views.feedback, name="feedback"),
+]

@@ -1,0 +1,110 @@
+"""Pages reached from emails (unsubscribe, feedback) and the email preferences page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from mutualaid.notifications import services, tokens
+from mutualaid.notifications.forms import PreferencesForm
+from mutualaid.notifications.models import NotificationPreference
+from pods.models import Membership
+from requests_app import services as requests_services
+from requests_app.forms import FeedbackForm
+from requests_app.models import Feedback, Request
+
+
+def _link_page(response):
+    """Pages opened by a link that carries a token: not cached, indexed or passed on."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@login_required
+def preferences(request):
+    person = request.user
+    current = NotificationPreference.for_person(person)
+    coordinator = Membership.objects.filter(
+        person=person, role=Membership.Role.COORDINATOR
+    ).exists()
+    form = PreferencesForm(
+        request.POST or None,
+        coordinator=coordinator,
+        initial={
+            "offer_matches": current.offer_matches,
+            "coordinator_digest": current.coordinator_digest,
+            "language": person.language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.preferences_update(
+            person=person,
+            offer_matches=form.cleaned_data["offer_matches"],
+            coordinator_digest=form.cleaned_data.get(
+                "coordinator_digest", current.coordinator_digest
+            ),
+            language=form.cleaned_data["language"],
+        )
+        messages.success(request, _("Your choices are saved."))
+        return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "has_email": bool(person.email)},
+    )
+
+
+# RFC 8058: mail programs POST here, without a session or a CSRF token, when the
+# person presses "Unsubscribe". The signed token is the proof, so CSRF adds nothing.
+@csrf_exempt
+@never_cache
+def unsubscribe(request, token):
+    """GET asks to confirm (link scanners must not unsubscribe anyone); POST does it."""
+    found = tokens.read_unsubscribe_token(token)
+    if found is None:
+        raise Http404
+    person_id, topic = found
+    done = False
+    if request.method == "POST":
+        services.unsubscribe(person_id=person_id, topic=topic)
+        done = True
+    response = render(
+        request,
+        "notifications/unsubscribe.html",
+        {"token": token, "topic": topic, "done": done},
+    )
+    return _link_page(response)
+
+
+@never_cache
+def feedback(request, token):
+    """The requester's feedback, from the link in the "done" email.
+
+    The private link's token is stored only hashed, so the email cannot carry it;
+    this signed link opens nothing but this form, for this request.
+    """
+    request_id = tokens.read_feedback_token(token)
+    req = Request.objects.filter(pk=request_id, status=Request.Status.DONE).first()
+    if request_id is None or req is None:
+        raise Http404
+    given = Feedback.objects.filter(request=req, author=Feedback.Author.REQUESTER).exists()
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and not given:
+        if form.is_valid():
+            requests_services.leave_feedback(
+                request=req, author=Feedback.Author.REQUESTER, **form.cleaned_data
+            )
+            messages.success(request, _("Thank you for telling us."))
+            return _link_page(redirect("notifications:feedback", token=token))
+        messages.error(request, _("Please choose whether your need was met."))
+    response = render(
+        request,
+        "notifications/feedback.html",
+        {"req": req, "form": form, "given": given, "token": token},
+    )
+    return _link_page(response)

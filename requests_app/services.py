@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mutualaid.notifications import notify
 from mutualaid.ratelimit import purge_counters
 from requests_app.models import (
     Claim,
@@ -50,6 +51,7 @@ def post_request(*, pod, public, contact, requester=None, now=None):
         **public,
     )
     RequestContact.objects.create(request=request, pod=pod, **contact)
+    notify.request_posted(request=request, token=token)
     return PostedRequest(request=request, token=token)
 
 
@@ -87,6 +89,7 @@ def claim_request(*, request, by, now=None):
             claim = Claim.objects.create(
                 request=request, pod_id=request.pod_id, helper=by, created_at=now, progress_at=now
             )
+            notify.request_claimed(claim=claim)
     except IntegrityError as error:
         raise ClaimError("taken") from error
     request.status = Request.Status.CLAIMED
@@ -118,6 +121,7 @@ def mark_done(*, request, now=None):
         Claim.objects.filter(request=request, status=Claim.Status.ACTIVE).update(
             status=Claim.Status.DONE, ended_at=now, progress_at=now
         )
+        notify.request_done(request=request)
     return bool(moved)
 
 
@@ -233,11 +237,13 @@ def run_housekeeping(*, now=None, dry_run=False):
 
     with transaction.atomic():
         Claim.objects.filter(pk__in=to_nudge, nudged_at__isnull=True).update(nudged_at=now)
+        notify.claims_went_stale(claim_ids=to_nudge, nudged_at=now)
         for claim in to_release:
             release_claim(claim=claim, automatically=True, now=now)
         result.expired_requests = due_requests.update(status=Request.Status.EXPIRED, closed_at=now)
         result.expired_offers = due_offers.update(status=Offer.Status.EXPIRED, closed_at=now)
         purge_counters(now=now)
+        notify.requests_expiring(now=now)
     return result
 
 

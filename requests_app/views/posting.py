@@ -4,11 +4,8 @@ import hmac
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.mail import send_mail
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -89,10 +86,6 @@ def request_new(request):
                 contact=contact_form.cleaned_data,
                 requester=request.user,
             )
-            email = contact_form.cleaned_data.get("email")
-            if email:
-                link = private_url(posted.token)
-                transaction.on_commit(lambda: send_private_link(email=email, link=link))
             request.session[SESSION_NEW_TOKEN] = posted.token
             return redirect("requests_app:request_posted")
     return render(
@@ -101,11 +94,6 @@ def request_new(request):
         {"public_form": public_form, "contact_form": contact_form},
         status=status,
     )
-
-
-def send_private_link(*, email, link):
-    body = render_to_string("emails/private_link.txt", {"link": link})
-    send_mail(_("Your request: your private link"), body, None, [email])
 
 
 @sensitive_variables()

@@ -3,6 +3,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from requests_app.models import Request, RequestContact, hash_token
@@ -134,6 +135,8 @@ def test_private_link_is_emailed_when_an_email_is_given(
     with django_capture_on_commit_callbacks(execute=True):
         post_request(client, maple)
     token = token_on_posted_page(client)
+    # The link waits in the notification outbox until the worker sends it.
+    call_command("send_notifications")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [REQUESTER_EMAIL]
@@ -145,6 +148,7 @@ def test_no_email_is_sent_without_an_email(client, maple, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         response = post_request(client, maple, email="")
     assert response.status_code == 302
+    call_command("send_notifications")
     assert mail.outbox == []
 
 

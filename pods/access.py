@@ -7,11 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from pods.middleware import use_pod_language
 from pods.models import Membership, Pod
 
 
 def get_pod(slug):
-    return get_object_or_404(Pod, slug=slug)
+    pod = get_object_or_404(Pod, slug=slug)
+    use_pod_language(pod)
+    return pod
 
 
 def get_membership(user, pod):

@@ -1,9 +1,48 @@
+import contextvars
+
 from django.conf import settings
 from django.utils import translation
 
+# True while a request is served for which nobody chose a language: not the
+# person, not the language switcher, not the browser. A pod-scoped view then
+# speaks the pod's first language (see use_pod_language).
+_language_undecided = contextvars.ContextVar("language_undecided", default=False)
+
+
+def _browser_chose(request):
+    """Whether the browser's Accept-Language names a language we have."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip()
+        if not code or code == "*":
+            continue
+        try:
+            translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+        return True
+    return False
+
+
+def use_pod_language(pod):
+    """Speak the pod's first language, if nobody chose one for this request.
+
+    Called where a pod-scoped view loads its pod (pods.access.get_pod), so it
+    costs no query of its own.
+    """
+    if not _language_undecided.get():
+        return
+    for code in pod.language_codes:
+        try:
+            translation.activate(translation.get_supported_language_variant(code))
+        except LookupError:
+            continue
+        return
+
 
 class PersonLanguageMiddleware:
-    """A signed-in person's chosen language wins over the browser's.
+    """The person's setting, else the browser's (or the switcher's) choice, else
+    the pod's first language where a pod is in context, else LANGUAGE_CODE.
 
     Runs after LocaleMiddleware (cookie, then Accept-Language) and
     AuthenticationMiddleware.
@@ -15,7 +54,13 @@ class PersonLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         cookie_choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if user is not None and user.is_authenticated and user.language and not cookie_choice:
+        person_choice = user is not None and user.is_authenticated and user.language
+        if person_choice and not cookie_choice:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+        undecided = not (person_choice or cookie_choice or _browser_chose(request))
+        token = _language_undecided.set(undecided)
+        try:
+            return self.get_response(request)
+        finally:
+            _language_undecided.reset(token)

@@ -200,15 +200,17 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["pod", "status", "created_at"], name="request_board"),
             # The board: a pod's open, visible requests, oldest first. Partial, so it
-            # holds only what boards show; covering (on PostgreSQL), so the page count
-            # and deep pages are read from the index alone.
+            # holds only what boards show; covering (the card's fields as trailing
+            # key columns: SQLite has no INCLUDE), so the page count and deep pages
+            # are read from the index alone.
             models.Index(
-                fields=["pod", "created_at", "id"],
+                fields=["pod", "created_at", "id", *BOARD_FIELDS],
                 condition=Q(status="open", hidden=False),
-                include=BOARD_FIELDS,
                 name="request_board_open",
             ),
             models.Index(fields=["status", "expires_on"], name="request_expiry"),
+            # The coordinator dashboard's "about to expire" queue, within one pod.
+            models.Index(fields=["pod", "status", "expires_on"], name="request_pod_expiry"),
             models.Index(fields=["status", "closed_at"], name="request_closed"),
         ]
 
@@ -368,6 +370,13 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["helper", "status"], name="claim_helper"),
             models.Index(fields=["status", "progress_at"], name="claim_progress"),
+            # Stale claims within one pod (the coordinator dashboard): active ones
+            # only, and covering the request, so the join needs no claim rows.
+            models.Index(
+                fields=["pod", "progress_at", "request"],
+                condition=Q(status="active"),
+                name="claim_pod_active",
+            ),
         ]
 
     def __str__(self):

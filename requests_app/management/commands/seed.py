@@ -536,7 +536,12 @@ class Seeder:
             latest = closed_at or now
             taken = created + (latest - created) * rnd.uniform(0.05, 0.5)
             if status == "claimed":
-                claims.add((pk, pod_id, helper, "active", taken, taken, None, None, False))
+                # Housekeeping nudges a claim after three quiet days and releases it
+                # three days later: active claims have recent progress.
+                quiet = datetime.timedelta(hours=rnd.uniform(0, 144))
+                progress = max(taken, now - quiet)
+                nudged = progress + 3 * DAY if now - progress > 3 * DAY else None
+                claims.add((pk, pod_id, helper, "active", taken, progress, nudged, None, False))
             else:
                 claims.add((pk, pod_id, helper, "done", taken, closed_at, None, closed_at, False))
                 if rnd.random() < 0.1:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -102,6 +102,14 @@ class Content:
 
 def site_url(path):
     return tokens.site_url(path)
+
+
+def coordinators_page(pod):
+    """The pod's coordinator dashboard where this version of the app has one, else its page."""
+    try:
+        return site_url(reverse("pods:dashboard", args=[pod.slug]))
+    except NoReverseMatch:
+        return site_url(pod.get_absolute_url())
 
 
 def day(value):
@@ -392,7 +400,7 @@ def coordinator_digest(message):
                 % {"pod": pod.name}
             ),
             *blocks,
-            Link(_("The pod's page:"), site_url(pod.get_absolute_url())),
+            Link(_("Where coordinators look after the pod:"), coordinators_page(pod)),
         ],
         why=_("You get this because you coordinate %(pod)s.") % {"pod": pod.name},
         unsubscribe_url=tokens.unsubscribe_url(person, tokens.COORDINATOR_DIGEST),
@@ -409,14 +417,21 @@ def request_reported(message):
             % {"pod": pod.name}
         )
     ]
-    if message.request is not None:
+    report_id = message.data.get("report")
+    try:
+        report_url = site_url(reverse("pods:report_detail", args=[pod.slug, report_id]))
+    except NoReverseMatch:
+        report_url = ""
+    if report_url:
+        blocks.append(Link(_("The report:"), report_url))
+    elif message.request is not None:
         blocks.append(
             Link(
                 _("The request that was reported:"),
                 site_url(message.request.get_absolute_url()),
             )
         )
-    blocks.append(Link(_("The pod's page:"), site_url(pod.get_absolute_url())))
+    blocks.append(Link(_("Where coordinators look after the pod:"), coordinators_page(pod)))
     return Content(subject=_("A report in %(pod)s") % {"pod": pod.name}, blocks=blocks)
 
 

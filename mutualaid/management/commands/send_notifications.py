@@ -34,9 +34,18 @@ class Command(BaseCommand):
             return
         stopping = []
         # Finish the message in hand, then stop: systemd sends SIGTERM on stop.
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+        for sig in previous:
             signal.signal(sig, lambda *_args: stopping.append(True))
-        self.stdout.write(f"Delivering notifications every {interval:g}s as {worker}.")
+        try:
+            self.loop(worker, interval, batch_size, stopping)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write("Stopped.")
+
+    def loop(self, worker, interval, batch_size, stopping):
+        self.stdout.write(f"Delivering notifications every {interval:g}s.")
         while not stopping:
             # Like a web request: never keep a connection the database has dropped.
             close_old_connections()
@@ -51,4 +60,3 @@ class Command(BaseCommand):
             while slept < interval and not stopping:
                 time.sleep(min(0.5, interval - slept))
                 slept += 0.5
-        self.stdout.write("Stopped.")

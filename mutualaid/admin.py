@@ -8,7 +8,9 @@ showing is written to the record's admin history and to the audit log.
 
 import logging
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,7 @@ def masked_column(model, name):
 
 
 class PersonalDataAdminMixin:
-    """Masks the model's declared personal fields; for ModelAdmin and inlines alike."""
+    """Masks the model's declared personal fields in lists and on change pages."""
 
     def personal_fields(self):
         declaration = declaration_for(self.model)
@@ -123,6 +125,14 @@ class PersonalDataAdminMixin:
             extra_context["subtitle"] = extra_context["masked_label"]
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def action_checkbox(self, obj):
+        # Django labels each row's checkbox with str(obj), which may be a name.
+        label = _("Select %(object)s for an action") % {
+            "object": f"{self.model._meta.verbose_name} #{obj.pk}"
+        }
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": label})
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.personal_fields() and db_field.name in self.raw_id_fields:
             kwargs["widget"] = MaskedRawIdWidget(db_field.remote_field, self.admin_site)
@@ -130,8 +140,4 @@ class PersonalDataAdminMixin:
 
 
 class PersonalDataAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
-    pass
-
-
-class PersonalDataInline(PersonalDataAdminMixin, admin.TabularInline):
     pass

@@ -30,7 +30,8 @@ IPV6 = re.compile(
     r")(?![\w:])"
 )
 # Digits with the usual separators, at least seven digits in all (checked below).
-PHONE = re.compile(r"(?<![\w/])\+?\(?\d[\d\s().\-]{5,}\d(?![\w])")
+# Not after ":" or "." (the seconds of a timestamp), nor inside a word or a path.
+PHONE = re.compile(r"(?<![\w/:.])\+?\(?\d[\d\s().\-]{5,}\d(?![\w])")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 STREET_TYPES = (
     r"street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl"

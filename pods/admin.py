@@ -4,7 +4,7 @@ a superuser opens one record with ?reveal=1 when they have a reason to."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from mutualaid.admin import PersonalDataAdmin, PersonalDataAdminMixin, PersonalDataInline
+from mutualaid.admin import PersonalDataAdmin, PersonalDataAdminMixin
 from pods.models import (
     CsvImport,
     Decision,
@@ -43,18 +43,23 @@ class PostalCodeInline(admin.TabularInline):
     extra = 1
 
 
-class MembershipInline(PersonalDataInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["person"]
-
-
 @admin.register(Pod)
 class PodAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "requires_approval"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug"]
-    inlines = [PostalCodeInline, MembershipInline]
+    # Memberships have their own page: an inline would print each member's name.
+    inlines = [PostalCodeInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(PersonalDataAdmin):
+    """Appointing a pod's first coordinators: add a membership with the coordinator role
+    (find the person by their exact username with the magnifier)."""
+
+    list_display = ["pk", "pod", "person", "role", "joined_at"]
+    list_filter = ["role", "pod"]
+    raw_id_fields = ["person"]
 
 
 @admin.register(PodProposal)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from mutualaid.ratelimit import ratelimit
@@ -87,6 +88,7 @@ def _can_see_post(user, req, membership, own_claim):
     return req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
 
 
+@sensitive_variables("contact")
 @never_cache
 def request_detail(request, pk):
     req = _load_request(pk)
@@ -134,6 +136,7 @@ def request_detail(request, pk):
     return response
 
 
+@sensitive_variables()
 def _contact_page(request, pk, template, kind):
     """Contact details for the active claimer or a coordinator; each showing is logged."""
     if not request.user.is_authenticated:

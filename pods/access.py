@@ -28,21 +28,39 @@ def is_coordinator(user, pod):
     return membership is not None and membership.is_coordinator
 
 
+def require_member(user, pod):
+    """The user's membership of an already-loaded pod; 404 for everyone else."""
+    membership = get_membership(user, pod)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def require_coordinator(user, pod):
+    """The user's coordinator membership of an already-loaded pod: 404 for outsiders,
+    403 for members."""
+    membership = require_member(user, pod)
+    if not membership.is_coordinator:
+        raise PermissionDenied
+    return membership
+
+
 def get_pod_for_member(user, slug):
     """The pod, if the user belongs to it.
 
     404, not 403, for everyone else: don't reveal that the pod has private pages.
     """
     pod = get_pod(slug)
-    membership = get_membership(user, pod)
-    if membership is None:
-        raise Http404
-    return pod, membership
+    return pod, require_member(user, pod)
 
 
 def get_pod_for_coordinator(user, slug):
     """The pod, if the user coordinates it: 404 for outsiders, 403 for members."""
-    pod, membership = get_pod_for_member(user, slug)
-    if not membership.is_coordinator:
+    pod = get_pod(slug)
+    return pod, require_coordinator(user, pod)
+
+
+def require_network_admin(user):
+    """Network admins (superusers) approve new pods; 403 for everyone else."""
+    if not (user.is_authenticated and user.is_superuser):
         raise PermissionDenied
-    return pod, membership

@@ -1,8 +1,26 @@
+import datetime
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from pods.models import Person
+from pods.models import (
+    PROPOSABLE_SETTINGS,
+    Membership,
+    Person,
+    Pod,
+    PodProposal,
+    PostalCode,
+    Proposal,
+    ProposalResponse,
+    Report,
+)
+from pods.services import parse_setting_value
+from pods.stats import default_range
+from requests_app.forms import RequestPublicForm
+from requests_app.models import Callback, Category, Request
 
 
 class SignupForm(UserCreationForm):
@@ -29,6 +47,377 @@ class JoinPodForm(forms.Form):
         label=_("I have read and agree to the community agreements"),
         error_messages={"required": _("Please agree to the community agreements to join.")},
     )
+
+
+# --- New pods and pod settings ------------------------------------------------------
+
+# Paths under /pods/ that a pod's short name must not hide.
+RESERVED_SLUGS = {"find", "new-pods", "report"}
+
+
+class PodProposalForm(forms.ModelForm):
+    class Meta:
+        model = PodProposal
+        fields = ["name", "slug", "area_description", "postal_codes", "reason"]
+        widgets = {
+            "area_description": forms.Textarea(attrs={"rows": 3}),
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"].lower()
+        taken = (
+            slug in RESERVED_SLUGS
+            or Pod.objects.filter(slug=slug).exists()
+            or PodProposal.objects.filter(slug=slug, status=PodProposal.Status.PENDING).exists()
+        )
+        if taken:
+            raise forms.ValidationError(_("That short name is taken. Please choose another."))
+        return slug
+
+    def clean_postal_codes(self):
+        raw = self.cleaned_data["postal_codes"]
+        codes = [PostalCode.normalize(code) for code in raw.split(",") if code.strip()]
+        if any(len(code) > 12 for code in codes):
+            raise forms.ValidationError(_("Each postal code can have at most 12 characters."))
+        return ", ".join(codes)
+
+
+class PodSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Pod
+        fields = ["area_description", *PROPOSABLE_SETTINGS]
+        widgets = {"area_description": forms.Textarea(attrs={"rows": 3})}
+
+
+# --- Respect and moderation ---------------------------------------------------------
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["reason", "details"]
+        widgets = {
+            "reason": forms.RadioSelect,
+            "details": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("details"):
+            self.add_error("details", _("Please tell us a little about what is wrong."))
+        return cleaned
+
+
+class ModerationForm(forms.Form):
+    ACTIONS = [
+        ("hide", _("Hide the post")),
+        ("warn", _("Send the person a warning")),
+        ("remove", _("Remove the person from the pod")),
+        ("dismiss", _("Close the report without action")),
+    ]
+    action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Reason or message"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "A warning is sent to the person as written. Reasons are kept for the "
+            "pod's coordinators. Never name who reported."
+        ),
+    )
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        choices = dict(self.ACTIONS)
+        if report.subject == "person":
+            choices.pop("hide")
+        if report.reported_person_id is None:
+            choices.pop("warn")
+            choices.pop("remove")
+        self.fields["action"].choices = list(choices.items())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in ("warn", "remove") and not cleaned.get("note"):
+            self.add_error("note", _("Please write the message or the reason."))
+        return cleaned
+
+
+class MemberRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, kept for the other coordinators"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# --- Consent decisions --------------------------------------------------------------
+
+
+def _setting_choices():
+    return [("", "---------")] + [
+        (name, capfirst(Pod._meta.get_field(name).verbose_name)) for name in PROPOSABLE_SETTINGS
+    ]
+
+
+class ProposalForm(forms.ModelForm):
+    deadline = forms.DateField(
+        label=_("Deadline for responses"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Responses close at the end of this day."),
+    )
+    setting = forms.ChoiceField(label=_("Setting"), choices=_setting_choices, required=False)
+    value = forms.CharField(
+        label=_("New value"),
+        max_length=60,
+        required=False,
+        help_text=_('For yes/no settings, write "yes" or "no".'),
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "text", "deadline", "change", "setting", "value", "person"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+    MAX_DAYS = 60
+
+    def __init__(self, *args, pod, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pod = pod
+        self.fields["person"].queryset = Person.objects.filter(memberships__pod=pod).order_by(
+            "display_name"
+        )
+        self.fields["person"].required = False
+        self.fields["person"].help_text = _("For a change of coordinators.")
+        if self.instance.pk and not self.is_bound:
+            self.initial["deadline"] = timezone.localdate(self.instance.deadline)
+            if self.instance.setting == "requires_approval":
+                self.initial["value"] = _("yes") if self.instance.value == "True" else _("no")
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        today = timezone.localdate()
+        if deadline <= today:
+            raise forms.ValidationError(_("Please give people at least until tomorrow."))
+        if deadline > today + datetime.timedelta(days=self.MAX_DAYS):
+            raise forms.ValidationError(_("Please pick a date within the next 60 days."))
+        # The end of that day, in the site's time zone.
+        end = datetime.datetime.combine(deadline, datetime.time(23, 59, 59))
+        return timezone.make_aware(end)
+
+    def clean(self):
+        cleaned = super().clean()
+        change = cleaned.get("change")
+        if change == Proposal.Change.SETTING:
+            self._clean_setting(cleaned)
+        else:
+            cleaned["setting"] = ""
+            cleaned["value"] = ""
+        if change in (Proposal.Change.ADD_COORDINATOR, Proposal.Change.REMOVE_COORDINATOR):
+            self._clean_person(cleaned, change)
+        else:
+            cleaned["person"] = None
+        return cleaned
+
+    def _clean_setting(self, cleaned):
+        name, raw = cleaned.get("setting"), cleaned.get("value", "").strip()
+        if not name:
+            self.add_error("setting", _("Please choose the setting to change."))
+            return
+        if name == "requires_approval":
+            raw = {"yes": "True", "no": "False", "sí": "True", "si": "True"}.get(raw.lower(), raw)
+        try:
+            value = parse_setting_value(name, raw)
+        except forms.ValidationError as error:
+            self.add_error("value", error)
+            return
+        cleaned["value"] = str(value)
+
+    def _clean_person(self, cleaned, change):
+        person = cleaned.get("person")
+        if person is None:
+            self.add_error("person", _("Please choose the member."))
+            return
+        membership = Membership.objects.filter(pod=self.pod, person=person).first()
+        if change == Proposal.Change.ADD_COORDINATOR and membership.is_coordinator:
+            self.add_error("person", _("They are a coordinator already."))
+        if change == Proposal.Change.REMOVE_COORDINATOR and not membership.is_coordinator:
+            self.add_error("person", _("They are not a coordinator."))
+
+    def proposal_fields(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ProposalResponseForm(forms.ModelForm):
+    class Meta:
+        model = ProposalResponse
+        fields = ["kind", "note"]
+        widgets = {"kind": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "note": _(
+                "Needed for a concern or an objection: what worries you, and what would help."
+            )
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != ProposalResponse.Kind.CONSENT and not cleaned.get("note"):
+            self.add_error("note", _("Please say what worries you, so the author can respond."))
+        return cleaned
+
+
+# --- Statistics ---------------------------------------------------------------------
+
+
+class MonthField(forms.DateField):
+    input_formats = ["%Y-%m"]
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("Please choose a month between 2000 and 2100."))
+
+
+class StatsForm(forms.Form):
+    """A range of months; missing ends come from the default (the last twelve months)."""
+
+    start = MonthField(label=_("From"), required=False)
+    end = MonthField(label=_("To"), required=False)
+
+    MAX_MONTHS = 24
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        default_start, default_end = default_range()
+        start = cleaned.get("start") or default_start
+        end = cleaned.get("end") or default_end
+        if start > end:
+            raise forms.ValidationError(_("The start comes after the end."))
+        if (end.year - start.year) * 12 + end.month - start.month >= self.MAX_MONTHS:
+            raise forms.ValidationError(_("Please choose at most 24 months."))
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+
+# --- Coordinating requests ----------------------------------------------------------
+
+
+class HotlinePublicForm(RequestPublicForm):
+    """The request form, filled in by a coordinator: the pod comes from the page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("pod", "postal_code", "website"):
+            del self.fields[name]
+        self.fields["agree"].label = _(
+            "The caller agrees to the community agreements (read them out if needed)"
+        )
+        self.fields["agree"].error_messages["required"] = _(
+            "Please check that the caller agrees to the community agreements."
+        )
+
+    def clean(self):
+        # Skip the parent's pod lookup by postal code: the pod is the coordinator's.
+        return forms.ModelForm.clean(self)
+
+
+class HotlineForm(forms.Form):
+    taken_by_phone = forms.BooleanField(label=_("Taken by phone"), required=False, initial=True)
+    callback_preference = forms.ChoiceField(
+        label=_("How the caller would like to hear back"),
+        choices=Callback.choices,
+        initial=Callback.CALL_BACK,
+        widget=forms.RadioSelect,
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        label=_("Number of the request to keep"),
+        min_value=1,
+        help_text=_("This one is closed and points to the one you keep."),
+    )
+
+
+class CloseRequestForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Close as"),
+        choices=[
+            (Request.Status.DONE, _("Done: the need was met")),
+            (Request.Status.WITHDRAWN, _("No longer needed")),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+# --- Spreadsheets -------------------------------------------------------------------
+
+
+class ExportForm(forms.Form):
+    STATUSES = [
+        ("active", _("Active requests (new, open, someone helping)")),
+        ("closed", _("Closed requests")),
+        ("all", _("All requests")),
+    ]
+    statuses = forms.ChoiceField(label=_("Which requests"), choices=STATUSES, initial="active")
+    include_contacts = forms.BooleanField(
+        label=_("Include contact details (name, phone, email, address, notes)"),
+        required=False,
+        help_text=_(
+            "Only if you really need them. Each request's contact details in the file are "
+            "recorded as seen by you, and the requester can see that."
+        ),
+    )
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("A spreadsheet saved as CSV, with the column names in the first row."),
+    )
+
+
+class ImportMappingForm(forms.Form):
+    """One select per field of a request: which column of the file holds it."""
+
+    def __init__(self, *args, header, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(not in the file)"))] + [
+            (str(index), name or _("column %(number)d") % {"number": index + 1})
+            for index, name in enumerate(header)
+        ]
+        for target, label in targets:
+            self.fields[target] = forms.ChoiceField(label=label, choices=choices, required=False)
+        self.fields["default_category"] = forms.ChoiceField(
+            label=_("Kind of help, when the file has no such column"),
+            choices=Category.choices,
+            initial=Category.OTHER,
+        )
+        self.targets = [target for target, _label in targets]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("summary"):
+            self.add_error("summary", _("Please choose the column with the summary."))
+        if not cleaned.get("name"):
+            self.add_error("name", _("Please choose the column with the name."))
+        if not cleaned.get("phone") and not cleaned.get("email"):
+            self.add_error("phone", _("Please choose a column with a phone number or an email."))
+        return cleaned
+
+    def mapping(self):
+        return {
+            "columns": {
+                t: int(self.cleaned_data[t]) for t in self.targets if self.cleaned_data[t]
+            },
+            "default_category": self.cleaned_data["default_category"],
+        }
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,12 +1,36 @@
+"""Workflows of pods: membership, new pods, settings, moderation, consent decisions."""
+
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from pods.models import Membership
+from pods.models import (
+    PROPOSABLE_SETTINGS,
+    Decision,
+    Membership,
+    ModerationAction,
+    Pod,
+    PodProposal,
+    PostalCode,
+    Proposal,
+    ProposalResponse,
+    Report,
+)
 
 
 @transaction.atomic
 def pod_join(*, pod, person):
-    """Add the person to the pod as a member; joining twice changes nothing."""
+    """Add the person to the pod as a member; joining twice changes nothing.
+
+    Someone a coordinator removed cannot join again until a coordinator lets them back.
+    """
+    if is_removed(pod=pod, person=person):
+        raise MembershipError(
+            _("A coordinator removed you from this pod. Please talk with them first.")
+        )
     if person.agreements_accepted_at is None:
         person.agreements_accepted_at = timezone.now()
         person.save(update_fields=["agreements_accepted_at"])
@@ -27,3 +51,386 @@ def pod_leave(*, pod, person):
     for claim in person.claims.active().filter(pod=pod).select_related("request"):
         release_claim(claim=claim, by=person)
     Membership.objects.filter(pod=pod, person=person).delete()
+
+
+class MembershipError(Exception):
+    """A membership change that cannot be made; the message is safe to show."""
+
+
+def is_removed(*, pod, person):
+    """Whether a coordinator removed the person from the pod and has not let them back."""
+    last = (
+        ModerationAction.objects.filter(
+            pod=pod,
+            person=person,
+            kind__in=(ModerationAction.Kind.REMOVE_MEMBER, ModerationAction.Kind.READMIT),
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return last == ModerationAction.Kind.REMOVE_MEMBER
+
+
+# --- New pods -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def pod_proposal_approve(*, proposal, by, now=None):
+    """A network admin approves a proposed pod: the pod is created and its
+    proposer becomes its first coordinator."""
+    now = now or timezone.now()
+    proposal = PodProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != PodProposal.Status.PENDING:
+        return proposal.pod
+    if Pod.objects.filter(slug=proposal.slug).exists():
+        raise MembershipError(_("A pod with that short name exists already."))
+    pod = Pod.objects.create(
+        name=proposal.name, slug=proposal.slug, area_description=proposal.area_description
+    )
+    for code in dict.fromkeys(proposal.postal_code_list):
+        PostalCode.objects.create(pod=pod, code=code)
+    Membership.objects.create(pod=pod, person=proposal.proposer, role=Membership.Role.COORDINATOR)
+    proposal.status = PodProposal.Status.APPROVED
+    proposal.pod = pod
+    proposal.decided_at = now
+    proposal.decided_by = by
+    proposal.save(update_fields=["status", "pod", "decided_at", "decided_by"])
+    return pod
+
+
+def pod_proposal_decline(*, proposal, by, now=None):
+    now = now or timezone.now()
+    return PodProposal.objects.filter(pk=proposal.pk, status=PodProposal.Status.PENDING).update(
+        status=PodProposal.Status.DECLINED, decided_at=now, decided_by=by
+    )
+
+
+# --- Pod settings -------------------------------------------------------------------
+
+
+@transaction.atomic
+def pod_update_settings(*, pod, changes, by, now=None):
+    """Coordinators change pod settings directly; the decisions record keeps what changed."""
+    now = now or timezone.now()
+    described = []
+    for name, value in changes.items():
+        old = getattr(pod, name)
+        if old != value:
+            described.append(describe_setting_change(name, old, value))
+            setattr(pod, name, value)
+    if not described:
+        return None
+    pod.save(update_fields=list(changes))
+    return Decision.objects.create(
+        pod=pod,
+        made_by=by,
+        outcome=Decision.Outcome.COORDINATORS,
+        title=gettext("Pod settings changed"),
+        summary="\n".join(described),
+        decided_at=now,
+    )
+
+
+def describe_setting_change(name, old, new):
+    field = Pod._meta.get_field(name)
+    return gettext("%(setting)s: %(old)s → %(new)s") % {
+        "setting": capfirst(field.verbose_name),
+        "old": display_setting_value(name, old),
+        "new": display_setting_value(name, new),
+    }
+
+
+def display_setting_value(name, value):
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return str(value)
+
+
+def parse_setting_value(name, raw):
+    """A proposed setting value, validated exactly as the pod's own field would."""
+    if name not in PROPOSABLE_SETTINGS:
+        raise ValidationError(_("That setting cannot be changed by a proposal."))
+    field = Pod._meta.get_field(name)
+    value = field.formfield().clean(raw)
+    field.run_validators(value)
+    return value
+
+
+# --- Moderation ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_submit(*, pod, reporter, reason, details="", request=None, offer=None, person=None):
+    """File a report for the pod's coordinators, who hear of it at once. The
+    reported person is never told who."""
+    from mutualaid.notifications.notify import notify_report
+
+    if request is not None:
+        person = request.requester
+    elif offer is not None:
+        person = offer.owner
+    report = Report.objects.create(
+        pod=pod,
+        reporter=reporter if reporter is not None and reporter.is_authenticated else None,
+        request=request,
+        offer=offer,
+        reported_person=person,
+        reason=reason,
+        details=details,
+    )
+    notify_report(report)
+    return report
+
+
+def _resolve(report, now):
+    if report is not None and report.status == Report.Status.OPEN:
+        Report.objects.filter(pk=report.pk).update(status=Report.Status.RESOLVED, resolved_at=now)
+        report.status = Report.Status.RESOLVED
+        report.resolved_at = now
+
+
+def _log(*, pod, actor, kind, report=None, now, **fields):
+    _resolve(report, now)
+    return ModerationAction.objects.create(
+        pod=pod, actor=actor, kind=kind, report=report, created_at=now, **fields
+    )
+
+
+@transaction.atomic
+def moderation_set_hidden(
+    *, pod, actor, hidden, request=None, offer=None, report=None, note="", now=None
+):
+    """Hide a request or an offer from everyone but coordinators (or show it again)."""
+    now = now or timezone.now()
+    post = request if request is not None else offer
+    if post is None or post.pod_id != pod.pk:
+        raise ValueError("the post must belong to the pod")
+    type(post).objects.filter(pk=post.pk).update(hidden=hidden)
+    post.hidden = hidden
+    owner = request.requester if request is not None else offer.owner
+    kind = ModerationAction.Kind.HIDE if hidden else ModerationAction.Kind.UNHIDE
+    return _log(
+        pod=pod,
+        actor=actor,
+        kind=kind,
+        report=report,
+        request=request,
+        offer=offer,
+        person=owner,
+        note=note,
+        now=now,
+    )
+
+
+@transaction.atomic
+def moderation_warn(*, pod, actor, person, note, report=None, now=None):
+    """Record a message from the pod's coordinators to the person, shown to them on
+    the pod's page; it never names a reporter."""
+    now = now or timezone.now()
+    return _log(
+        pod=pod,
+        actor=actor,
+        kind=ModerationAction.Kind.WARN,
+        report=report,
+        person=person,
+        note=note,
+        now=now,
+    )
+
+
+@transaction.atomic
+def member_remove(*, pod, actor, person, reason, report=None, now=None):
+    """Remove a member from the pod, with a reason kept for the other coordinators.
+
+    Coordinators step back only by a consent decision, so they cannot be removed here.
+    """
+    now = now or timezone.now()
+    membership = Membership.objects.filter(pod=pod, person=person).first()
+    if membership is None:
+        raise MembershipError(_("They are not a member of this pod."))
+    if membership.is_coordinator:
+        raise MembershipError(
+            _("Coordinators step back by a consent decision: make a proposal instead.")
+        )
+    pod_leave(pod=pod, person=person)
+    return _log(
+        pod=pod,
+        actor=actor,
+        kind=ModerationAction.Kind.REMOVE_MEMBER,
+        report=report,
+        person=person,
+        note=reason,
+        now=now,
+    )
+
+
+def member_readmit(*, pod, actor, person, note="", now=None):
+    """Let a removed person join the pod again (they still have to join themselves)."""
+    return _log(
+        pod=pod,
+        actor=actor,
+        kind=ModerationAction.Kind.READMIT,
+        person=person,
+        note=note,
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def report_dismiss(*, report, actor, note="", now=None):
+    return _log(
+        pod=report.pod,
+        actor=actor,
+        kind=ModerationAction.Kind.DISMISS,
+        report=report,
+        person=report.reported_person,
+        note=note,
+        now=now or timezone.now(),
+    )
+
+
+# --- Consent decisions --------------------------------------------------------------
+
+
+class ProposalError(Exception):
+    """A proposal step that cannot be taken; the message is safe to show."""
+
+
+@transaction.atomic
+def proposal_create(*, pod, author, fields, now=None):
+    """``fields``: title, text, deadline, and optionally change, setting, value, person."""
+    now = now or timezone.now()
+    return Proposal.objects.create(pod=pod, author=author, created_at=now, **fields)
+
+
+@transaction.atomic
+def proposal_amend(*, proposal, fields, now=None):
+    """The author changes an open proposal. Responses stay; objectors can now
+    look again and withdraw their objection."""
+    now = now or timezone.now()
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not proposal.is_open:
+        raise ProposalError(_("This proposal is closed."))
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.amended_at = now
+    proposal.save()
+    return proposal
+
+
+def proposal_respond(*, proposal, person, kind, note="", now=None):
+    """Consent, a concern (does not block) or an objection (blocks). Responding
+    again replaces the earlier response: that is how an objection is withdrawn."""
+    now = now or timezone.now()
+    if not proposal.is_open or now >= proposal.deadline:
+        raise ProposalError(_("The deadline has passed, so responses are closed."))
+    response, _created = ProposalResponse.objects.update_or_create(
+        proposal=proposal, person=person, defaults={"kind": kind, "note": note, "updated_at": now}
+    )
+    return response
+
+
+def proposal_withdraw(*, proposal, now=None):
+    now = now or timezone.now()
+    return Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.OPEN).update(
+        status=Proposal.Status.WITHDRAWN, closed_at=now
+    )
+
+
+def standing_objections(proposal):
+    """Objections from people who are still members of the pod."""
+    return proposal.responses.filter(
+        kind=ProposalResponse.Kind.OBJECTION, person__memberships__pod_id=proposal.pod_id
+    )
+
+
+@transaction.atomic
+def proposal_close(*, proposal, now=None):
+    """Decide a proposal whose deadline has passed: adopted when no objection stands.
+
+    The row lock and the status check make this safe to run twice, or on two
+    machines at once: only the first run decides.
+    """
+    now = now or timezone.now()
+    proposal = Proposal.objects.select_for_update().select_related("pod").get(pk=proposal.pk)
+    if not proposal.is_open or proposal.deadline > now:
+        return None
+    objections = standing_objections(proposal).count()
+    if objections:
+        proposal.status = Proposal.Status.NOT_ADOPTED
+        summary = ngettext(
+            "Not adopted: %(count)d objection stood at the deadline.",
+            "Not adopted: %(count)d objections stood at the deadline.",
+            objections,
+        ) % {"count": objections}
+        outcome = Decision.Outcome.NOT_ADOPTED
+    else:
+        proposal.status = Proposal.Status.ADOPTED
+        outcome = Decision.Outcome.ADOPTED
+        try:
+            with transaction.atomic():
+                summary = apply_change(proposal)
+        except ProposalError as error:
+            summary = gettext("Adopted, but the change could not be made: %(why)s") % {
+                "why": error
+            }
+    proposal.closed_at = now
+    proposal.save(update_fields=["status", "closed_at"])
+    return Decision.objects.create(
+        pod=proposal.pod,
+        proposal=proposal,
+        made_by=proposal.author,
+        outcome=outcome,
+        title=proposal.title,
+        summary=summary,
+        decided_at=now,
+    )
+
+
+def apply_change(proposal):
+    """Make an adopted proposal's concrete change; return what changed, in words."""
+    pod = proposal.pod
+    if proposal.change == Proposal.Change.SETTING:
+        try:
+            value = parse_setting_value(proposal.setting, proposal.value)
+        except ValidationError as error:
+            raise ProposalError(" ".join(error.messages)) from error
+        summary = describe_setting_change(proposal.setting, getattr(pod, proposal.setting), value)
+        setattr(pod, proposal.setting, value)
+        pod.save(update_fields=[proposal.setting])
+        return gettext("Adopted. %(change)s") % {"change": summary}
+    if proposal.change in (Proposal.Change.ADD_COORDINATOR, Proposal.Change.REMOVE_COORDINATOR):
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(pod=pod, person_id=proposal.person_id)
+            .select_related("person")
+            .first()
+        )
+        if membership is None:
+            raise ProposalError(_("that person is no longer a member of the pod."))
+        name = membership.person.display_name
+        if proposal.change == Proposal.Change.ADD_COORDINATOR:
+            membership.role = Membership.Role.COORDINATOR
+            membership.save(update_fields=["role"])
+            return gettext("Adopted. %(name)s is now a coordinator.") % {"name": name}
+        others = Membership.objects.filter(pod=pod, role=Membership.Role.COORDINATOR).exclude(
+            pk=membership.pk
+        )
+        if not others.exists():
+            raise ProposalError(_("the pod would have no coordinator left."))
+        membership.role = Membership.Role.MEMBER
+        membership.save(update_fields=["role"])
+        return gettext("Adopted. %(name)s stepped back to member.") % {"name": name}
+    return gettext("Adopted.")
+
+
+def close_due_proposals(*, now=None):
+    """Decide every open proposal whose deadline has passed. Idempotent."""
+    now = now or timezone.now()
+    decisions = []
+    for proposal in Proposal.objects.due(now).order_by("deadline", "pk").iterator():
+        decision = proposal_close(proposal=proposal, now=now)
+        if decision is not None:
+            decisions.append(decision)
+    return decisions

@@ -5,11 +5,14 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mutualaid.notifications import notify
 from mutualaid.ratelimit import purge_counters
+from pods.models import Membership
 from requests_app.models import (
     Claim,
+    Connection,
     ContactView,
     Feedback,
     Offer,
@@ -247,12 +250,233 @@ def run_housekeeping(*, now=None, dry_run=False):
     return result
 
 
+# --- Coordination: what a pod's coordinators do with requests ---------------------
+
+
+class CoordinationError(Exception):
+    """A coordinator action that cannot be taken; the message is safe to show."""
+
+
+@transaction.atomic
+def hotline_intake(*, pod, public, contact, taken_by_phone=True, callback_preference="", now=None):
+    """A coordinator posts a request for a neighbor who phoned or asked in person.
+
+    A coordinator took it, so it needs no further approval and goes on the board.
+    The private token is returned once, to be read out or texted to the neighbor.
+    """
+    posted = post_request(pod=pod, public=public, contact=contact, now=now)
+    request = posted.request
+    request.status = Request.Status.OPEN
+    request.taken_by_phone = taken_by_phone
+    request.save(update_fields=["status", "taken_by_phone"])
+    notify.request_opened(request=request)
+    RequestContact.objects.filter(request=request).update(callback_preference=callback_preference)
+    return posted
+
+
+@transaction.atomic
+def approve_request(*, request):
+    """A new request goes on the board. Approving twice changes nothing."""
+    moved = Request.objects.filter(pk=request.pk, status=Request.Status.NEW).update(
+        status=Request.Status.OPEN
+    )
+    if moved:
+        request.status = Request.Status.OPEN
+        notify.request_opened(request=request)
+    return bool(moved)
+
+
+@transaction.atomic
+def coordinator_edit_request(*, request, public):
+    """A coordinator tidies up the public half of a post (never the contact details)."""
+    if request.is_closed:
+        raise CoordinationError(_("This request is closed, so it can't be changed."))
+    for field, value in public.items():
+        setattr(request, field, value)
+    request.save(update_fields=list(public))
+
+
+def _lapse_connections(request, now):
+    Connection.objects.pending().filter(request=request).update(
+        status=Connection.Status.LAPSED, answered_at=now
+    )
+
+
+@transaction.atomic
+def merge_requests(*, duplicate, into, now=None):
+    """Fold a duplicate into another request of the same pod: the duplicate is
+    withdrawn, points at the one kept, and any claim on it is released."""
+    now = now or timezone.now()
+    if duplicate.pk == into.pk or duplicate.pod_id != into.pod_id:
+        raise CoordinationError(_("Choose another request from the same pod."))
+    if into.is_closed:
+        raise CoordinationError(_("The request to keep is closed: choose an open one."))
+    moved = Request.objects.filter(pk=duplicate.pk, status__in=Request.ACTIVE_STATUSES).update(
+        status=Request.Status.WITHDRAWN, closed_at=now, merged_into=into
+    )
+    if not moved:
+        raise CoordinationError(_("This request is closed already."))
+    Claim.objects.filter(request=duplicate, status=Claim.Status.ACTIVE).update(
+        status=Claim.Status.RELEASED, ended_at=now
+    )
+    _lapse_connections(duplicate, now)
+    duplicate.status = Request.Status.WITHDRAWN
+    duplicate.merged_into = into
+    return duplicate
+
+
+@transaction.atomic
+def connect_offer(*, request, offer, by, now=None):
+    """Ask an offer's owner whether they can help with a request.
+
+    Nobody is assigned here: the owner answers on their page.
+    """
+    now = now or timezone.now()
+    if offer.pod_id != request.pod_id:
+        raise CoordinationError(_("The offer must be in the same pod."))
+    if not request.can_be_claimed():
+        raise CoordinationError(_("Only an open request can be connected with an offer."))
+    if offer.status != Offer.Status.ACTIVE or offer.hidden or offer.owner_id is None:
+        raise CoordinationError(_("That offer is not available right now."))
+    if not Membership.objects.filter(pod_id=offer.pod_id, person_id=offer.owner_id).exists():
+        raise CoordinationError(_("The offer's owner is no longer in the pod."))
+    if request.requester_id is not None and request.requester_id == offer.owner_id:
+        raise CoordinationError(_("That offer is from the person who asked."))
+    connection = Connection.objects.pending().filter(request=request, offer=offer).first()
+    if connection is not None:
+        return connection, False
+    try:
+        with transaction.atomic():
+            connection = Connection.objects.create(
+                request=request, offer=offer, pod_id=request.pod_id, asked_by=by, created_at=now
+            )
+    except IntegrityError:
+        # The same ask, sent twice at once: the other one made it.
+        return Connection.objects.pending().get(request=request, offer=offer), False
+    return connection, True
+
+
+def connection_accept(*, connection, now=None):
+    """The offer's owner says yes: they become the request's helper, if it is still open."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        connection = (
+            Connection.objects.select_for_update()
+            .select_related("request", "offer")
+            .get(pk=connection.pk)
+        )
+        if connection.status != Connection.Status.PENDING:
+            raise CoordinationError(_("This ask was already answered."))
+        still_member = Membership.objects.filter(
+            pod_id=connection.pod_id, person_id=connection.offer.owner_id
+        ).exists()
+        try:
+            if not still_member:
+                raise ClaimError("not a member")
+            claim = claim_request(request=connection.request, by=connection.offer.owner, now=now)
+        except ClaimError:
+            connection.status = Connection.Status.LAPSED
+            claim = None
+        else:
+            connection.status = Connection.Status.ACCEPTED
+        connection.answered_at = now
+        connection.save(update_fields=["status", "answered_at"])
+        if claim is not None:
+            _lapse_connections(connection.request, now)
+    return claim
+
+
+def connection_decline(*, connection, now=None):
+    """The owner says no, which is always fine and leaves no mark."""
+    now = now or timezone.now()
+    return bool(
+        Connection.objects.pending()
+        .filter(pk=connection.pk)
+        .update(status=Connection.Status.DECLINED, answered_at=now)
+    )
+
+
+def coordinator_release_claim(*, request, now=None):
+    """Release the active claim on a request (a stale one, usually); no mark against anyone."""
+    claim = Claim.objects.active().filter(request=request).first()
+    if claim is None:
+        return False
+    return release_claim(claim=claim, now=now)
+
+
+@transaction.atomic
+def coordinator_close_request(*, request, outcome, now=None):
+    """Close a request as done, or as no longer needed."""
+    now = now or timezone.now()
+    if outcome == Request.Status.DONE:
+        closed = mark_done(request=request, now=now)
+    else:
+        closed = withdraw_request(request=request, now=now)
+    if closed:
+        _lapse_connections(request, now)
+    return closed
+
+
+@transaction.atomic
+def import_requests(*, pod, rows, now=None, batch_size=500):
+    """Create one request per row, all or nothing. ``rows`` are (public, contact) pairs,
+    already validated. Imported requests get a private token nobody sees:
+    coordinators look after them."""
+    now = now or timezone.now()
+    status = Request.Status.NEW if pod.requires_approval else Request.Status.OPEN
+    today = timezone.localdate(now)
+    requests, contacts = [], []
+    for public, _contact in rows:
+        requests.append(
+            Request(
+                pod=pod,
+                token_hash=new_private_token()[1],
+                status=status,
+                created_at=now,
+                expires_on=Request.expiry_date(
+                    pod=pod, needed_by=public.get("needed_by"), today=today
+                ),
+                **public,
+            )
+        )
+    created = Request.objects.bulk_create(requests, batch_size=batch_size)
+    for request, (_public, contact) in zip(created, rows, strict=True):
+        contacts.append(RequestContact(request=request, pod=pod, **contact))
+    RequestContact.objects.bulk_create(contacts, batch_size=batch_size)
+    return created
+
+
+def record_contact_views_bulk(*, pod, request_ids, viewer, role, kind, batch_size=1000):
+    """One ContactView per request, written in batches (for exports of many rows)."""
+    now = timezone.now()
+    batch, total = [], 0
+    for request_id in request_ids:
+        batch.append(
+            ContactView(
+                request_id=request_id,
+                pod_id=pod.pk,
+                viewer=viewer,
+                role=role,
+                kind=kind,
+                viewed_at=now,
+            )
+        )
+        if len(batch) >= batch_size:
+            ContactView.objects.bulk_create(batch)
+            total += len(batch)
+            batch = []
+    if batch:
+        ContactView.objects.bulk_create(batch)
+        total += len(batch)
+    return total
+
+
 # --- The requester's privacy --------------------------------------------------------
 
 
 @transaction.atomic
 def forget_contact(*, request, now=None):
-    """"Forget me": the requester's contact details are erased at once, as the
+    """ "Forget me": the requester's contact details are erased at once, as the
     retention declarations say, and an active request is withdrawn, since nobody
     could reach them any more. The post stays, for the pod's statistics."""
     from mutualaid import retention

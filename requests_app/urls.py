@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app.views import board, offers, posting
+from requests_app.views import board, coordination, offers, posting
 
 app_name = "requests_app"
 
@@ -36,4 +36,26 @@ urlpatterns = [
         for action in offers.OFFER_ACTIONS
     ],
     path("me/", offers.my_page, name="my_page"),
+    # Coordinators, on one request of their pod.
+    path(
+        "requests/<int:pk>/coordinate/", coordination.request_coordinate, name="request_coordinate"
+    ),
+    path("requests/<int:pk>/approve/", coordination.request_approve, name="request_approve"),
+    path("requests/<int:pk>/edit/", coordination.request_edit, name="request_edit"),
+    path("requests/<int:pk>/hide/", coordination.request_hide, name="request_hide"),
+    path("requests/<int:pk>/unhide/", coordination.request_unhide, name="request_unhide"),
+    path("requests/<int:pk>/merge/", coordination.request_merge, name="request_merge"),
+    path("requests/<int:pk>/connect/", coordination.request_connect, name="request_connect"),
+    path(
+        "requests/<int:pk>/release-claim/",
+        coordination.request_release_claim,
+        name="request_release_claim",
+    ),
+    path("requests/<int:pk>/close/", coordination.request_close, name="request_close"),
+    path("offers/<int:pk>/hide/", coordination.offer_hide, name="offer_hide"),
+    path("offers/<int:pk>/unhide/", coordination.offer_unhide, name="offer_unhide"),
+    # An offer's owner answers a coordinator's ask.
+    path("me/asks/", coordination.connection_list, name="connection_list"),
+    path("asks/<int:pk>/accept/", coordination.connection_accept, name="connection_accept"),
+    path("asks/<int:pk>/decline/", coordination.connection_decline, name="connection_decline"),
 ]

@@ -1,0 +1,196 @@
+"""Spreadsheets in and out, and the plain-text list of needs.
+
+Export: public fields unless a coordinator asks for contact details, and then
+every exported request's contact details are logged as seen. Import: upload,
+map the columns, read the dry run, then import all rows or none.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from pods import spreadsheets
+from pods.access import get_pod_for_coordinator
+from pods.forms import ExportForm, ImportMappingForm, ImportUploadForm
+from pods.models import CsvImport
+from requests_app.models import ContactView, Request
+from requests_app.services import import_requests, record_contact_views_bulk
+
+NEEDS_LIMIT = 200
+
+
+@login_required
+def needs_text(request, slug):
+    """The pod's open requests, one short line each, to paste into a group chat."""
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    requests = (
+        Request.objects.on_board()
+        .filter(pod=pod)
+        .only("pk", "category", "summary", "area", "needed_by")
+        .oldest_first()[: NEEDS_LIMIT + 1]
+    )
+    lines = []
+    for req in requests[:NEEDS_LIMIT]:
+        parts = [f"[{req.get_category_display()}] {req.summary}"]
+        if req.area:
+            parts.append(req.area)
+        if req.needed_by:
+            parts.append(_("by %(date)s") % {"date": req.needed_by.strftime("%Y-%m-%d")})
+        parts.append(settings.SITE_URL + req.get_absolute_url())
+        lines.append("- " + " · ".join(parts))
+    return render(
+        request,
+        "pods/needs_text.html",
+        {
+            "pod": pod,
+            "text": "\n".join(lines),
+            "count": len(lines),
+            "more": len(requests) > NEEDS_LIMIT,
+        },
+    )
+
+
+@login_required
+def export(request, slug):
+    """GET: choose what to export. POST: the CSV, streamed row by row."""
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    form = ExportForm(request.POST or None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "pods/export.html", {"pod": pod, "form": form})
+    include_contacts = form.cleaned_data["include_contacts"]
+    requests = spreadsheets.export_queryset(
+        pod=pod, statuses=form.cleaned_data["statuses"], include_contacts=include_contacts
+    )
+    if include_contacts:
+        # Logged before the file leaves, one row per request, in batches.
+        record_contact_views_bulk(
+            pod=pod,
+            request_ids=requests.values_list("pk", flat=True).iterator(chunk_size=1000),
+            viewer=request.user,
+            role=ContactView.Role.COORDINATOR,
+            kind=ContactView.Kind.EXPORT,
+        )
+    rows = spreadsheets.export_rows(requests, include_contacts=include_contacts)
+    response = StreamingHttpResponse(
+        spreadsheets.stream_csv(rows), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localdate().isoformat()
+    kind = "contacts" if include_contacts else "public"
+    response["Content-Disposition"] = (
+        f'attachment; filename="{pod.slug}-requests-{kind}-{stamp}.csv"'
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _purge_stale_imports():
+    """Uploads wait at most a day: they may hold contact details."""
+    cutoff = timezone.now() - datetime.timedelta(hours=CsvImport.MAX_AGE_HOURS)
+    CsvImport.objects.filter(created_at__lt=cutoff).delete()
+
+
+@login_required
+def import_upload(request, slug):
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            try:
+                text = spreadsheets.read_upload(uploaded)
+                spreadsheets.parse_csv(text)
+            except spreadsheets.CsvFileError as error:
+                form.add_error("file", str(error))
+            else:
+                _purge_stale_imports()
+                upload = CsvImport.objects.create(
+                    pod=pod, uploaded_by=request.user, filename=uploaded.name[:200], content=text
+                )
+                return redirect("pods:import_map", slug=pod.slug, pk=upload.pk)
+        # A file we cannot read is a bad request, not a server error.
+        status = 400
+    return render(request, "pods/import_upload.html", {"pod": pod, "form": form}, status=status)
+
+
+def _load_upload(request, slug, pk):
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    upload = get_object_or_404(CsvImport, pod=pod, pk=pk)
+    header, rows = spreadsheets.parse_csv(upload.content)
+    return pod, upload, header, rows
+
+
+@login_required
+@never_cache
+def import_map(request, slug, pk):
+    """Which column holds which field; guessed from the column names."""
+    pod, upload, header, rows = _load_upload(request, slug, pk)
+    initial = upload.mapping.get("form") or spreadsheets.guess_mapping(header)
+    form = ImportMappingForm(
+        request.POST or None, initial=initial, header=header, targets=spreadsheets.TARGETS
+    )
+    if request.method == "POST" and form.is_valid():
+        # The choices themselves too, so going back to this page shows them again.
+        upload.mapping = {**form.mapping(), "form": dict(form.cleaned_data)}
+        upload.save(update_fields=["mapping"])
+        return redirect("pods:import_review", slug=pod.slug, pk=upload.pk)
+    return render(
+        request,
+        "pods/import_map.html",
+        {
+            "pod": pod,
+            "upload": upload,
+            "form": form,
+            "row_count": len(rows),
+            "sample": rows[:3],
+            "header": header,
+        },
+    )
+
+
+@login_required
+@never_cache
+def import_review(request, slug, pk):
+    """The dry run: every row, what it will create or why it can't."""
+    pod, upload, _header, rows = _load_upload(request, slug, pk)
+    if "columns" not in upload.mapping:
+        return redirect("pods:import_map", slug=pod.slug, pk=upload.pk)
+    dry_run = spreadsheets.check_rows(rows, upload.mapping)
+    return render(
+        request, "pods/import_review.html", {"pod": pod, "upload": upload, "dry_run": dry_run}
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, slug, pk):
+    pod, upload, _header, rows = _load_upload(request, slug, pk)
+    if "columns" not in upload.mapping:
+        return redirect("pods:import_map", slug=pod.slug, pk=upload.pk)
+    dry_run = spreadsheets.check_rows(rows, upload.mapping)
+    if dry_run.invalid:
+        messages.error(
+            request, _("Nothing was imported: please fix the rows below and upload again.")
+        )
+        return redirect("pods:import_review", slug=pod.slug, pk=upload.pk)
+    created = import_requests(pod=pod, rows=[(row.public, row.contact) for row in dry_run.rows])
+    upload.delete()
+    messages.success(request, _("Imported %(count)d requests.") % {"count": len(created)})
+    return redirect("pods:dashboard", slug=pod.slug)
+
+
+@login_required
+@require_POST
+def import_cancel(request, slug, pk):
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    CsvImport.objects.filter(pod=pod, pk=pk).delete()
+    messages.info(request, _("The upload is deleted. Nothing was imported."))
+    return redirect("pods:import", slug=pod.slug)

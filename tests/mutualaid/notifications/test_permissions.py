@@ -1,0 +1,83 @@
+"""The notification pages × every role.
+
+Roles: the anonymous visitor, bob (member of maple), dave (in no pod). The pages
+reached from an email work without a login, on the strength of their signed link
+alone, and never show whose link it is or anyone's contact details.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from mutualaid.notifications import tokens
+from requests_app import services
+from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, make_person, make_request
+
+ROLES = ["visitor", "bob", "dave"]
+CLIENT_FIXTURES = {"bob": "bob_client", "dave": "dave_client"}
+
+PAGE = 200
+FOUND = 302
+MISSING = 404
+
+EVERYONE = [PAGE] * 3
+LOGGED_IN = [FOUND, PAGE, PAGE]
+NOBODY = [MISSING] * 3
+
+# (method, URL name, which link) → expected status per role, in the order of ROLES.
+MATRIX = {
+    ("GET", "notifications:preferences", None): LOGGED_IN,
+    # Nothing chosen: the form comes back with an error, for the signed-in person only.
+    ("POST", "notifications:preferences", None): LOGGED_IN,
+    ("GET", "notifications:unsubscribe", "valid"): EVERYONE,
+    ("POST", "notifications:unsubscribe", "valid"): EVERYONE,
+    ("GET", "notifications:unsubscribe", "forged"): NOBODY,
+    ("POST", "notifications:unsubscribe", "forged"): NOBODY,
+    ("GET", "notifications:feedback", "valid"): EVERYONE,
+    ("POST", "notifications:feedback", "valid"): EVERYONE,
+    ("GET", "notifications:feedback", "forged"): NOBODY,
+    ("GET", "notifications:feedback", "not done"): NOBODY,
+}
+
+# What this module checks, for tests/test_permissions_all.py.
+COVERED_URL_NAMES = {name for _method, name, _link in MATRIX}
+
+CASES = [
+    pytest.param(method, name, link, role, expected, id=f"{method} {name} {link} {role}")
+    for (method, name, link), row in MATRIX.items()
+    for role, expected in zip(ROLES, row, strict=True)
+]
+
+
+def link_args(name, link, *, owner, done, open_request):
+    if link is None:
+        return []
+    if name == "notifications:unsubscribe":
+        token = tokens.unsubscribe_token(owner, tokens.OFFER_MATCHES)
+    else:
+        token = tokens.feedback_token(open_request if link == "not done" else done)
+    return [token + "x" if link == "forged" else token]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "link", "role", "expected"), CASES)
+def test_permission_matrix(request, maple, bob, dave, method, name, link, role, expected):
+    owner = make_person("olive", pods=[maple], display_name="Olive", email="olive@example.org")
+    done, _token = make_request(maple)
+    services.mark_done(request=done)
+    open_request, _token = make_request(maple)
+    client = (
+        request.getfixturevalue(CLIENT_FIXTURES[role]) if role in CLIENT_FIXTURES else Client()
+    )
+    path = reverse(
+        name, args=link_args(name, link, owner=owner, done=done, open_request=open_request)
+    )
+
+    response = client.post(path) if method == "POST" else client.get(path)
+
+    assert response.status_code == expected
+    html = response.content.decode()
+    for private in (REQUESTER_PHONE, REQUESTER_EMAIL, "olive@example.org", "Olive"):
+        assert private not in html
+    if expected == FOUND:
+        assert response["Location"].startswith(reverse("login"))

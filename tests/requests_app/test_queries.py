@@ -46,7 +46,7 @@ def fill_maple(maple, bob, alice, size):
 PAGES = {
     "board": 6,
     "board, second page": 6,
-    "my page": 7,
+    "my page": 8,  # +1: how many coordinators' asks wait for an answer (issue 5)
     "request page, as its helper": 9,
     "request page, as a coordinator": 9,
     "private page": 4,

@@ -1,0 +1,264 @@
+"""The coordinator dashboard and its queues, hotline intake, the members list
+and pod settings."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pods.models import Decision, Membership, ModerationAction
+from pods.services import report_submit
+from requests_app import services
+from requests_app.models import Request, RequestContact
+from tests.conftest import client_for
+from tests.factories import (
+    REQUESTER_EMAIL,
+    REQUESTER_PHONE,
+    make_offer,
+    make_person,
+    make_request,
+    request_form_data,
+)
+
+
+def fill_pod(pod, size, helper):
+    """``size`` requests in every state the dashboard counts, and as many reports."""
+    long_ago = timezone.now() - datetime.timedelta(days=10)
+    for index in range(size):
+        req, _token = make_request(pod, summary=f"Need number {index}", now=long_ago)
+        if index % 3 == 1:
+            services.claim_request(request=req, by=helper, now=long_ago)
+        elif index % 3 == 2:
+            Request.objects.filter(pk=req.pk).update(status=Request.Status.NEW)
+        report_submit(pod=pod, reporter=None, reason="spam", request=req)
+        make_offer(pod, helper)
+
+
+def dashboard_url(pod):
+    return reverse("pods:dashboard", args=[pod.slug])
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_each_queue(maple, bob, alice_client):
+    fill_pod(maple, 6, bob)
+    Request.objects.filter(summary="Need number 0").update(expires_on=timezone.localdate())
+
+    response = alice_client.get(dashboard_url(maple))
+
+    counts = response.context["counts"]
+    assert (counts["new"], counts["open"], counts["stale"], counts["expiring"]) == (2, 2, 2, 1)
+    assert counts["reports"] == 6
+    html = response.content.decode()
+    assert "Need number 0" in html
+    assert REQUESTER_PHONE not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_queries_do_not_grow_with_rows(
+    maple, bob, alice_client, django_assert_max_num_queries
+):
+    fill_pod(maple, 3, bob)
+    with django_assert_max_num_queries(16) as small:
+        alice_client.get(dashboard_url(maple))
+    fill_pod(maple, 40, bob)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = alice_client.get(dashboard_url(maple))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_coordinator_does_not_see_reports_about_themselves(maple, alice, bob, alice_client):
+    req, _token = make_request(maple, requester=alice)
+    report_submit(pod=maple, reporter=bob, reason="disrespect", request=req)
+    response = alice_client.get(dashboard_url(maple))
+    assert response.context["counts"]["reports"] == 0
+
+
+@pytest.mark.django_db
+def test_request_list_paginates_a_queue(maple, alice_client, django_assert_max_num_queries):
+    for index in range(30):
+        make_request(maple, summary=f"Open need {index}")
+    url = reverse("pods:request_list", args=[maple.slug])
+    with django_assert_max_num_queries(10):
+        response = alice_client.get(url, {"queue": "open"})
+    assert len(response.context["page"].object_list) == 25
+    assert alice_client.get(url, {"queue": "open", "page": "2"}).context["page"].number == 2
+    assert alice_client.get(url, {"queue": "nonsense", "page": "x"}).status_code == 200
+
+
+# --- Hotline intake -----------------------------------------------------------------
+
+
+def hotline_data(maple, **overrides):
+    data = request_form_data(maple, **overrides)
+    data.pop("pod")
+    data.pop("postal_code")
+    data.pop("website")
+    data.update({"taken_by_phone": "on", "callback_preference": "text"})
+    return data
+
+
+@pytest.mark.django_db
+def test_hotline_posts_the_request_and_shows_the_private_link_once(maple, alice_client):
+    maple.requires_approval = True
+    maple.save()
+    url = reverse("pods:hotline", args=[maple.slug])
+
+    response = alice_client.post(url, hotline_data(maple))
+
+    assert response["Location"] == reverse("pods:hotline_done", args=[maple.slug])
+    req = Request.objects.get()
+    assert req.status == Request.Status.OPEN  # a coordinator took it: no approval needed
+    assert req.taken_by_phone
+    assert req.requester is None
+    contact = RequestContact.objects.get(request=req)
+    assert (contact.phone, contact.callback_preference) == (REQUESTER_PHONE, "text")
+
+    done = alice_client.get(response["Location"])
+    html = done.content.decode()
+    assert "/r/" in html
+    assert "no-store" in done["Cache-Control"]
+    assert REQUESTER_PHONE not in html
+    # Shown once: reloading goes back to the dashboard.
+    again = alice_client.get(response["Location"])
+    assert again.status_code == 302
+    assert "/r/" not in alice_client.get(again["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_hotline_link_opens_the_neighbors_private_page(maple, alice_client, client):
+    response = alice_client.post(reverse("pods:hotline", args=[maple.slug]), hotline_data(maple))
+    done = alice_client.get(response["Location"])
+    path = done.context["link"].split("testserver", 1)[-1]
+    path = path[path.index("/r/") :]
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_hotline_keeps_what_was_typed_on_error(maple, alice_client):
+    data = hotline_data(maple, summary="", phone="12")
+    response = alice_client.post(reverse("pods:hotline", args=[maple.slug]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="near Maple &amp; 3rd"' in html
+    assert REQUESTER_EMAIL in html
+    assert not Request.objects.exists()
+
+
+@pytest.mark.django_db
+def test_hotline_needs_the_callers_agreement(maple, alice_client):
+    data = hotline_data(maple)
+    data.pop("agree")
+    response = alice_client.post(reverse("pods:hotline", args=[maple.slug]), data)
+    assert "caller agrees" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+# --- Members ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_members_list_queries_do_not_grow(maple, alice_client, django_assert_max_num_queries):
+    url = reverse("pods:members", args=[maple.slug])
+    for _index in range(5):
+        make_person(pods=[maple])
+    with django_assert_max_num_queries(12) as small:
+        alice_client.get(url)
+    for _index in range(70):
+        make_person(pods=[maple])
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = alice_client.get(url)
+    assert len(response.context["page"].object_list) == 50
+
+
+@pytest.mark.django_db
+def test_removing_a_member_keeps_the_reason_and_blocks_rejoining(maple, alice, bob, alice_client):
+    req, _token = make_request(maple)
+    services.claim_request(request=req, by=bob)
+    url = reverse("pods:member_remove", args=[maple.slug, bob.pk])
+
+    assert alice_client.post(url, {"reason": ""}).status_code == 200
+    response = alice_client.post(url, {"reason": "Harassed a neighbor"})
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pod=maple, person=bob).exists()
+    req.refresh_from_db()
+    assert req.status == Request.Status.OPEN  # their claim went back on the board
+    action = ModerationAction.objects.get(kind=ModerationAction.Kind.REMOVE_MEMBER)
+    assert (action.person, action.note, action.actor) == (bob, "Harassed a neighbor", alice)
+
+    bob_client = client_for(bob)
+    bob_client.post(reverse("pods:join", args=[maple.slug]), {"agree": "on"})
+    assert not Membership.objects.filter(pod=maple, person=bob).exists()
+
+    members = alice_client.get(reverse("pods:members", args=[maple.slug])).content.decode()
+    assert "Harassed a neighbor" in members
+    alice_client.post(reverse("pods:member_readmit", args=[maple.slug, bob.pk]))
+    bob_client.post(reverse("pods:join", args=[maple.slug]), {"agree": "on"})
+    assert Membership.objects.filter(pod=maple, person=bob).exists()
+
+
+@pytest.mark.django_db
+def test_a_coordinator_cannot_be_removed_here(maple, alice, alice_client):
+    other = make_person("otto", pods=[maple], role=Membership.Role.COORDINATOR)
+    alice_client.post(reverse("pods:member_remove", args=[maple.slug, other.pk]), {"reason": "x"})
+    assert Membership.objects.filter(pod=maple, person=other).exists()
+
+
+@pytest.mark.django_db
+def test_removing_someone_outside_the_pod_is_not_found(maple, carol, alice_client):
+    url = reverse("pods:member_remove", args=[maple.slug, carol.pk])
+    assert alice_client.post(url, {"reason": "x"}).status_code == 404
+
+
+# --- Settings -----------------------------------------------------------------------
+
+
+def settings_data(pod, **overrides):
+    data = {
+        "area_description": pod.area_description,
+        "requires_approval": "",
+        "stale_claim_days": pod.stale_claim_days,
+        "release_after_stale_days": pod.release_after_stale_days,
+        "request_expiry_days": pod.request_expiry_days,
+        "offer_expiry_days": pod.offer_expiry_days,
+        "languages": pod.languages,
+        "contact_retention_days": pod.contact_retention_days,
+        "details_retention_days": pod.details_retention_days,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_settings_change_is_recorded_as_a_decision(maple, alice, alice_client):
+    url = reverse("pods:settings", args=[maple.slug])
+    response = alice_client.post(url, settings_data(maple, requires_approval="on"))
+    assert response.status_code == 302
+    maple.refresh_from_db()
+    assert maple.requires_approval
+    decision = Decision.objects.get(pod=maple)
+    assert decision.made_by == alice
+    assert "approval" in decision.summary
+
+
+@pytest.mark.django_db
+def test_retention_can_only_be_shortened(maple, alice_client):
+    url = reverse("pods:settings", args=[maple.slug])
+    response = alice_client.post(url, settings_data(maple, contact_retention_days=30))
+    assert response.status_code == 200
+    assert 'value="30"' in response.content.decode()
+    maple.refresh_from_db()
+    assert maple.contact_retention_days == 14
+    alice_client.post(url, settings_data(maple, contact_retention_days=7))
+    maple.refresh_from_db()
+    assert maple.contact_retention_days == 7
+
+
+@pytest.mark.django_db
+def test_settings_with_nonsense_numbers_come_back_with_errors(maple, alice_client):
+    url = reverse("pods:settings", args=[maple.slug])
+    response = alice_client.post(url, settings_data(maple, stale_claim_days="many"))
+    assert response.status_code == 200
+    assert not Decision.objects.exists()

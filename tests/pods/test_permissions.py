@@ -1,0 +1,276 @@
+"""Every URL of pods, and every coordination URL of requests_app, × every role.
+
+Roles: the anonymous visitor, alice (coordinator of maple), bob (member of
+maple), carol (member of oak), dave (in no pod), olga (coordinator of oak) and
+root (a network admin in no pod). The scene is in maple, so for maple's private
+pages everyone outside maple gets 404, bob gets 403 on coordinators' pages, and
+a visitor is sent to log in first. No page in this matrix shows the requester's
+phone number; the two that can (an export with contact details, the hotline's
+result page) are checked in their own tests too.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from pods.models import CsvImport, PodProposal, Proposal, Report
+from pods.services import proposal_create, report_submit
+from requests_app import services
+from requests_app.models import Request
+from tests.factories import REQUESTER_PHONE, make_offer, make_request
+
+ROLES = ["visitor", "alice", "bob", "carol", "dave", "olga", "root"]
+
+PAGE = 200
+FOUND = 302  # a redirect: to log in, or after an action
+FORBIDDEN = 403
+NOT_FOUND = 404
+NOT_ALLOWED = 405
+
+EVERYONE = [PAGE] * 7
+LOGGED_IN = [FOUND] + [PAGE] * 6
+MEMBERS = [FOUND, PAGE, PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+COORDINATORS = [FOUND, PAGE, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+COORDINATOR_ACTION = [FOUND, FOUND, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+MEMBER_ACTION = [FOUND, FOUND, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+AUTHOR_ONLY = [FOUND, FORBIDDEN, PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+AUTHOR_ACTION = [FOUND, FORBIDDEN, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+ADMIN_ACTION = [FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND]
+OWNER_ACTION = [FOUND, NOT_FOUND, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+LOGGED_IN_ACTION = [FOUND] * 7
+
+# Anyone who sees a request may report it, without an account.
+VISITORS_MAY_ACT = {"pods:report_request"}
+
+# (method, URL name) → expected status per role, in the order of ROLES.
+MATRIX = {
+    ("GET", "pods:list"): EVERYONE,
+    ("GET", "pods:find"): EVERYONE,
+    ("GET", "pods:detail"): EVERYONE,
+    ("POST", "pods:join"): LOGGED_IN_ACTION,
+    ("POST", "pods:leave"): LOGGED_IN_ACTION,
+    ("GET", "pods:pod_proposal_list"): LOGGED_IN,
+    ("GET", "pods:pod_propose"): LOGGED_IN,
+    ("POST", "pods:pod_proposal_approve"): ADMIN_ACTION,
+    ("POST", "pods:pod_proposal_decline"): ADMIN_ACTION,
+    ("GET", "pods:report_request"): EVERYONE,
+    ("POST", "pods:report_request"): LOGGED_IN_ACTION,
+    ("GET", "pods:report_offer"): MEMBERS,
+    ("GET", "pods:report_person"): EVERYONE,
+    ("GET", "pods:stats"): MEMBERS,
+    ("GET", "pods:proposal_list"): MEMBERS,
+    ("GET", "pods:proposal_new"): MEMBERS,
+    ("GET", "pods:proposal_detail"): MEMBERS,
+    ("POST", "pods:proposal_respond"): MEMBER_ACTION,
+    ("GET", "pods:proposal_amend"): AUTHOR_ONLY,
+    ("POST", "pods:proposal_withdraw"): AUTHOR_ACTION,
+    ("GET", "pods:decisions"): MEMBERS,
+    ("GET", "pods:dashboard"): COORDINATORS,
+    ("GET", "pods:request_list"): COORDINATORS,
+    ("GET", "pods:hotline"): COORDINATORS,
+    # Without a fresh hotline request, the result page sends alice to her dashboard.
+    ("GET", "pods:hotline_done"): [
+        FOUND,
+        FOUND,
+        FORBIDDEN,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+        NOT_FOUND,
+    ],
+    ("GET", "pods:members"): COORDINATORS,
+    ("GET", "pods:member_remove"): COORDINATORS,
+    ("POST", "pods:member_remove"): COORDINATOR_ACTION,
+    ("POST", "pods:member_readmit"): COORDINATOR_ACTION,
+    ("GET", "pods:settings"): COORDINATORS,
+    ("GET", "pods:report_detail"): COORDINATORS,
+    ("GET", "pods:moderation_log"): COORDINATORS,
+    ("GET", "pods:contact_log"): COORDINATORS,
+    ("GET", "pods:needs_text"): COORDINATORS,
+    ("GET", "pods:export"): COORDINATORS,
+    ("GET", "pods:import"): COORDINATORS,
+    ("GET", "pods:import_map"): COORDINATORS,
+    ("GET", "pods:import_review"): COORDINATORS,
+    ("POST", "pods:import_confirm"): COORDINATOR_ACTION,
+    ("POST", "pods:import_cancel"): COORDINATOR_ACTION,
+    ("GET", "requests_app:request_coordinate"): COORDINATORS,
+    ("POST", "requests_app:request_approve"): COORDINATOR_ACTION,
+    ("GET", "requests_app:request_edit"): COORDINATORS,
+    ("POST", "requests_app:request_hide"): COORDINATOR_ACTION,
+    ("POST", "requests_app:request_unhide"): COORDINATOR_ACTION,
+    ("POST", "requests_app:request_merge"): COORDINATOR_ACTION,
+    ("POST", "requests_app:request_connect"): COORDINATOR_ACTION,
+    ("POST", "requests_app:request_release_claim"): COORDINATOR_ACTION,
+    ("POST", "requests_app:request_close"): COORDINATOR_ACTION,
+    ("POST", "requests_app:offer_hide"): COORDINATOR_ACTION,
+    ("POST", "requests_app:offer_unhide"): COORDINATOR_ACTION,
+    ("GET", "requests_app:connection_list"): LOGGED_IN,
+    ("POST", "requests_app:connection_accept"): OWNER_ACTION,
+    ("POST", "requests_app:connection_decline"): OWNER_ACTION,
+}
+
+# The URL names this matrix covers; a project-wide test checks that every URL
+# pattern is covered by some app's matrix.
+COVERED_URL_NAMES = {name for _method, name in MATRIX}
+
+# requests_app URLs added for coordination; the rest are in tests/requests_app.
+COORDINATION_URL_NAMES = {name for name in COVERED_URL_NAMES if name.startswith("requests_app:")}
+
+
+def url_names(namespace):
+    patterns = get_resolver().namespace_dict[namespace][1].url_patterns
+    return {f"{namespace}:{pattern.name}" for pattern in patterns}
+
+
+def test_matrix_covers_every_pods_url():
+    assert url_names("pods") <= COVERED_URL_NAMES
+    assert url_names("pods") | url_names("requests_app") >= COVERED_URL_NAMES
+    assert all(len(row) == len(ROLES) for row in MATRIX.values())
+
+
+@dataclass
+class Scene:
+    request: object
+    offer: object
+    report: object
+    proposal: object
+    connection: object
+    upload: object
+    pod_proposal: object
+    other: object
+
+
+@pytest.fixture
+def scene(maple, alice, bob, carol, dave, olga, root):
+    """In maple: an open request with an offer of bob's asked to help, a duplicate,
+    a report, bob's proposal, a CSV upload waiting, and dave's proposal of a new pod."""
+    req, _token = make_request(maple)
+    other, _token = make_request(maple, summary="The same groceries again")
+    offer = make_offer(maple, bob)
+    connection, _created = services.connect_offer(request=req, offer=offer, by=alice)
+    report = report_submit(pod=maple, reporter=bob, reason=Report.Reason.SPAM, request=req)
+    proposal = proposal_create(
+        pod=maple,
+        author=bob,
+        fields={
+            "title": "Meet monthly",
+            "text": "Let's meet on the first Sunday.",
+            "deadline": _in_days(7),
+        },
+    )
+    upload = CsvImport.objects.create(
+        pod=maple,
+        uploaded_by=alice,
+        filename="needs.csv",
+        content="summary,name,phone\nBread,Ann,555-123-4567\n",
+        mapping={"columns": {"summary": 0, "name": 1, "phone": 2}, "default_category": "other"},
+    )
+    pod_proposal = PodProposal.objects.create(
+        proposer=dave, name="Elm Park", slug="elm-park", area_description="Around the park"
+    )
+    return Scene(req, offer, report, proposal, connection, upload, pod_proposal, other)
+
+
+def _in_days(days):
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+def path_and_data(name, scene, maple, bob):
+    slug = maple.slug
+    args = {
+        "pods:detail": [slug],
+        "pods:join": [slug],
+        "pods:leave": [slug],
+        "pods:pod_proposal_approve": [scene.pod_proposal.pk],
+        "pods:pod_proposal_decline": [scene.pod_proposal.pk],
+        "pods:report_request": [scene.request.pk],
+        "pods:report_offer": [scene.offer.pk],
+        "pods:report_person": [slug, bob.pk],
+        "pods:proposal_detail": [slug, scene.proposal.pk],
+        "pods:proposal_respond": [slug, scene.proposal.pk],
+        "pods:proposal_amend": [slug, scene.proposal.pk],
+        "pods:proposal_withdraw": [slug, scene.proposal.pk],
+        "pods:member_remove": [slug, bob.pk],
+        "pods:member_readmit": [slug, bob.pk],
+        "pods:report_detail": [slug, scene.report.pk],
+        "pods:import_map": [slug, scene.upload.pk],
+        "pods:import_review": [slug, scene.upload.pk],
+        "pods:import_confirm": [slug, scene.upload.pk],
+        "pods:import_cancel": [slug, scene.upload.pk],
+        "requests_app:offer_hide": [scene.offer.pk],
+        "requests_app:offer_unhide": [scene.offer.pk],
+        "requests_app:connection_accept": [scene.connection.pk],
+        "requests_app:connection_decline": [scene.connection.pk],
+    }.get(name)
+    if args is None:
+        if name.startswith("requests_app:request_"):
+            args = [scene.request.pk]
+        elif name.startswith("pods:") and name not in (
+            "pods:list",
+            "pods:find",
+            "pods:pod_proposal_list",
+            "pods:pod_propose",
+        ):
+            args = [slug]
+        else:
+            args = []
+    data = {
+        "pods:report_request": {"reason": "spam", "details": ""},
+        "pods:proposal_respond": {"kind": "consent"},
+        "pods:member_remove": {"reason": "Kept posting ads"},
+        "requests_app:request_merge": {"into": str(scene.other.pk)},
+        "requests_app:request_connect": {"offer": str(scene.offer.pk)},
+        "requests_app:request_close": {"outcome": "withdrawn"},
+    }.get(name, {})
+    return reverse(name, args=args), data
+
+
+CASES = [
+    pytest.param(method, name, role, status, id=f"{method} {name} {role}")
+    for (method, name), row in MATRIX.items()
+    for role, status in zip(ROLES, row, strict=True)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "role", "status"), CASES)
+def test_permission_matrix(request, scene, maple, bob, method, name, role, status):
+    client = Client() if role == "visitor" else request.getfixturevalue(f"{role}_client")
+    path, data = path_and_data(name, scene, maple, bob)
+
+    response = client.post(path, data) if method == "POST" else client.get(path)
+
+    assert response.status_code == status
+    if status == FOUND and role == "visitor" and name not in VISITORS_MAY_ACT:
+        assert response["Location"].startswith(reverse("login"))
+    assert REQUESTER_PHONE not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name"), [key for key in MATRIX if key[0] == "POST"])
+def test_actions_refuse_get(scene, maple, bob, alice_client, method, name):
+    path, _data = path_and_data(name, scene, maple, bob)
+    if name in {"pods:member_remove", "pods:report_request"}:
+        return  # a page with a form, as well as an action
+    assert alice_client.get(path).status_code == NOT_ALLOWED
+
+
+@pytest.mark.django_db
+def test_coordinator_of_another_pod_gets_404_on_maple_request_pages(scene, olga_client):
+    path = reverse("requests_app:request_coordinate", args=[scene.request.pk])
+    assert olga_client.get(path).status_code == NOT_FOUND
+    assert Request.objects.get(pk=scene.request.pk).status == Request.Status.OPEN
+
+
+@pytest.mark.django_db
+def test_proposal_of_another_pod_is_not_found_through_maple(oak, olga, maple, alice_client):
+    proposal = proposal_create(
+        pod=oak, author=olga, fields={"title": "Oak", "text": "x", "deadline": _in_days(3)}
+    )
+    path = reverse("pods:proposal_detail", args=[maple.slug, proposal.pk])
+    assert alice_client.get(path).status_code == NOT_FOUND
+    assert Proposal.objects.filter(pk=proposal.pk).exists()

@@ -40,6 +40,11 @@ def _back(req):
 def request_coordinate(request, pk):
     """One request, for its pod's coordinators: its state and every action on it."""
     req = _coordinated_request(request, pk)
+    return _coordinate_page(request, req)
+
+
+def _coordinate_page(request, req, *, merge_form=None, close_form=None):
+    """The coordinator page; a form that came back with an error keeps what was typed."""
     active_claim = Claim.objects.active().filter(request=req).select_related("helper").first()
     matches = matching.offers_for_request(req) if req.can_be_claimed() else []
     owners = Person.objects.in_bulk({m.item.owner_id for m in matches if m.item.owner_id})
@@ -67,8 +72,8 @@ def request_coordinate(request, pk):
             "matches": matches,
             "connections": connections,
             "candidates": candidates if not req.is_closed else [],
-            "merge_form": MergeForm(),
-            "close_form": CloseRequestForm(),
+            "merge_form": merge_form or MergeForm(),
+            "close_form": close_form or CloseRequestForm(),
         },
     )
 
@@ -131,14 +136,15 @@ def request_merge(request, pk):
     into = None
     if form.is_valid():
         into = Request.objects.filter(pod=req.pod, pk=form.cleaned_data["into"]).first()
-    if into is None:
-        messages.error(request, _("Please give the number of another request in this pod."))
-        return _back(req)
-    try:
-        services.merge_requests(duplicate=req, into=into)
-    except services.CoordinationError as error:
-        messages.error(request, str(error))
-        return _back(req)
+        if into is None:
+            form.add_error("into", _("Please give the number of another request in this pod."))
+    if into is not None:
+        try:
+            services.merge_requests(duplicate=req, into=into)
+        except services.CoordinationError as error:
+            form.add_error("into", str(error))
+    if form.errors:
+        return _coordinate_page(request, req, merge_form=form)
     messages.success(
         request, _("Merged into request #%(number)d. This one is closed.") % {"number": into.pk}
     )
@@ -190,8 +196,7 @@ def request_close(request, pk):
     req = _coordinated_request(request, pk)
     form = CloseRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Please choose how to close the request."))
-        return _back(req)
+        return _coordinate_page(request, req, close_form=form)
     if services.coordinator_close_request(request=req, outcome=form.cleaned_data["outcome"]):
         messages.success(request, _("The request is closed."))
     else:

@@ -528,6 +528,9 @@ class ProposalResponse(models.Model):
         OBJECTION = "objection", _("Objection")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="responses")
+    # The proposal's pod, on the row itself: every pod-scoped table carries its pod
+    # (docs/scaling.md, distributing tables by pod).
+    pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

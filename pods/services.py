@@ -326,7 +326,9 @@ def proposal_respond(*, proposal, person, kind, note="", now=None):
     if not proposal.is_open or now >= proposal.deadline:
         raise ProposalError(_("The deadline has passed, so responses are closed."))
     response, _created = ProposalResponse.objects.update_or_create(
-        proposal=proposal, person=person, defaults={"kind": kind, "note": note, "updated_at": now}
+        proposal=proposal,
+        person=person,
+        defaults={"kind": kind, "note": note, "updated_at": now, "pod_id": proposal.pod_id},
     )
     return response
 

@@ -172,6 +172,9 @@ class RequesterLanguage(models.Model):
         primary_key=True,
         related_name="requester_language",
     )
+    # The request's pod, on the row itself: every pod-scoped table carries its pod
+    # (docs/scaling.md, distributing tables by pod).
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
 
     def __str__(self):

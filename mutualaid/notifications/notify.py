@@ -74,7 +74,11 @@ def request_posted(*, request, token):
     """A request was posted: remember the language it was posted in, send the
     requester their private link, and tell owners of matching offers."""
     RequesterLanguage.objects.update_or_create(
-        request=request, defaults={"language": first_supported(translation.get_language())}
+        request=request,
+        defaults={
+            "pod_id": request.pod_id,
+            "language": first_supported(translation.get_language()),
+        },
     )
     # Only a secret we must send is kept, and only until it is sent.
     _to_requester(Kind.PRIVATE_LINK, request, secret=token)

@@ -25,7 +25,7 @@ import enum
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from django.utils import timezone
 # since the same row is read in every language.
 PLACEHOLDER_TEXT = "—"
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 _registry = {}
 
@@ -248,8 +248,33 @@ def _groups(personal_data):
     return groups
 
 
-def _batches(queryset, batch_size):
-    """Primary keys of ``queryset`` in ascending batches, read afresh each time."""
+INTEGER_KEYS = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+}
+
+
+def _windows(queryset, batch_size):
+    """Slices of ``queryset``, each at most ``batch_size`` rows, to erase one at a time.
+
+    With an integer primary key, consecutive key ranges: each slice is a range scan
+    on the key, so the whole pass reads every due row once, however many there are.
+    Otherwise (sessions have string keys), batches of keys, read afresh each time.
+    """
+    pk = queryset.model._meta.pk
+    key = pk.target_field if pk.is_relation else pk
+    if key.get_internal_type() in INTEGER_KEYS:
+        bounds = queryset.aggregate(low=Min("pk"), high=Max("pk"))
+        if bounds["low"] is None:
+            return
+        for low in range(bounds["low"], bounds["high"] + 1, batch_size):
+            yield queryset.filter(pk__gte=low, pk__lt=low + batch_size)
+        return
     last = None
     while True:
         page = queryset.order_by("pk")
@@ -259,7 +284,7 @@ def _batches(queryset, batch_size):
         if not pks:
             return
         last = pks[-1]
-        yield pks
+        yield queryset.model._default_manager.filter(pk__in=pks)
 
 
 def purge(*, now=None, dry_run=False, batch_size=BATCH_SIZE):
@@ -281,10 +306,10 @@ def purge(*, now=None, dry_run=False, batch_size=BATCH_SIZE):
                     if dry_run:
                         result.count += queryset.count()
                         continue
-                    for pks in _batches(queryset, batch_size):
+                    for window in _windows(queryset, batch_size):
                         with transaction.atomic():
-                            model._default_manager.filter(pk__in=pks).delete()
-                        result.count += len(pks)
+                            _total, per_model = window.delete()
+                        result.count += per_model.get(label, 0)
                 results.append(result)
                 continue
             rules = [(f.name, f.erase) for f in fields]
@@ -296,19 +321,20 @@ def purge(*, now=None, dry_run=False, batch_size=BATCH_SIZE):
             for name, erase in rules:
                 pending |= personal_data.not_erased(name, erase)
             totals = {name: Erased(label, name) for name, _erase in rules}
+            values = personal_data.erase_values(rules, now)
             for queryset in querysets:
                 queryset = queryset.filter(pending)
                 if dry_run:
                     for name, count in queryset.aggregate(**counters).items():
                         totals[name].count += count
                     continue
-                values = personal_data.erase_values(rules, now)
-                for pks in _batches(queryset, batch_size):
+                for window in _windows(queryset, batch_size):
                     with transaction.atomic():
-                        batch = model._default_manager.filter(pk__in=pks)
-                        for name, count in batch.aggregate(**counters).items():
-                            totals[name].count += count
-                        batch.update(**values)
+                        counts = window.aggregate(**counters)
+                        if any(counts.values()):
+                            window.update(**values)
+                    for name, count in counts.items():
+                        totals[name].count += count
             results.extend(totals.values())
     return results
 

@@ -125,6 +125,11 @@ MATRIX = {
     ("POST", "private_done"): PRIVATE_ACTION,
     ("GET", "private_feedback"): PRIVATE_POST_ONLY,
     ("POST", "private_feedback"): [NOT_FOUND] * 4 + [done("finished_private")] + [NOT_FOUND],
+    ("GET", "private_forget"): PRIVATE_POST_ONLY,
+    ("POST", "private_forget"): PRIVATE_ACTION,
+    ("GET", "private_new_link"): PRIVATE_POST_ONLY,
+    # The requester lands on their page under the new link (a token we can't know here).
+    ("POST", "private_new_link"): [NOT_FOUND] * 4 + [Expect(302, changes=True)] + [NOT_FOUND],
     ("GET", "board"): [PAGE] * 6,
     ("GET", "offer_new"): [LOGIN, PAGE, PAGE, PAGE, LOGIN, PAGE],
     # Into maple: carol may offer only in her own pod, so her form comes back with an error.
@@ -150,6 +155,10 @@ MATRIX = {
     ("POST", "offer_close"): OWNER_ACTION,
     ("GET", "my_page"): [LOGIN, PAGE, PAGE, Expect(200, helper=True), LOGIN, PAGE],
 }
+
+
+# What this matrix checks, for tests/test_permissions_all.py.
+COVERED_URL_NAMES = {f"requests_app:{name}" for _method, name in MATRIX}
 
 
 def requests_app_url_names():

@@ -157,13 +157,13 @@ class Server:
 
     def __enter__(self):
         self.process = subprocess.Popen(self.command, cwd=ROOT, start_new_session=True)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/ping", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(self.url + "/ping", timeout=5) as response:  # noqa: S310
                     if response.status == 200:
                         return self
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while gunicorn boots
                 time.sleep(0.2)
         self.__exit__()
         raise RuntimeError("gunicorn did not start; see bench-results/gunicorn.log")
@@ -416,6 +416,40 @@ def run_wrk(url, script, *, threads, connections, duration, work_dir):
     return parse_wrk(output)
 
 
+def cpu_seconds(pids):
+    """User and system CPU time spent so far by these processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def server_pids(server):
+    """gunicorn's processes, and the PostgreSQL backends of its persistent connections."""
+    from django.db import connection
+
+    group = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getpgid(int(entry.name)) == server.process.pid:
+                    group.append(int(entry.name))
+            except ProcessLookupError:
+                continue
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return group, backends
+
+
 def get_script(path, cookie=None):
     headers = f'["Cookie"] = "{lua_string(cookie)}"' if cookie else ""
     return GET_LUA % {"headers": headers, "path": lua_string(path)}
@@ -463,7 +497,8 @@ def measure(kind, args):
         client.force_login(Person.objects.get(pk=person_pk), backend=auth_backend())
         baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.monotonic()
-        response = client.get(path)
+        # Every request of the pod, public fields (the export form's POST).
+        response = client.post(path, {"statuses": "all"})
         size = lines = 0
         chunks = response.streaming_content if response.streaming else [response.content]
         for chunk in chunks:
@@ -563,12 +598,13 @@ def verdict(ok):
 
 def format_table(rows, ceiling):
     lines = [
-        "| page | req/s | share of ceiling | p50 ms | p99 ms | errors | queries | target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | req/s | share of ceiling | p50 ms | p99 ms | errors | queries "
+        "| CPU ms/req app + db | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         if "skipped" in row:
-            lines.append(f"| {row['name']} | {row['skipped']} | | | | | | | |")
+            lines.append(f"| {row['name']} | {row['skipped']} | | | | | | | | |")
             continue
         share = row["rps"] / ceiling if ceiling else 0
         target = row["target"]
@@ -583,7 +619,8 @@ def format_table(rows, ceiling):
         errors = row["errors"] + row["timeouts"]
         lines.append(
             f"| {row['name']} | {row['rps']:,.0f} | {share:.0%} | {row['p50']:.1f} | "
-            f"{row['p99']:.1f} | {errors} | {row.get('queries', '')} | {target_text} | {met} |"
+            f"{row['p99']:.1f} | {errors} | {row.get('queries', '')} | "
+            f"{row['app_cpu_ms']:.1f} + {row['db_cpu_ms']:.1f} | {target_text} | {met} |"
         )
     return "\n".join(lines)
 
@@ -644,6 +681,7 @@ def inside(args):
     connection.close()
 
     workers = args.workers or (os.cpu_count() or 1) * 2
+    load_before = os.getloadavg()[0]
     rows = []
     machine = machine_description(workers, args.worker_class, args.threads)
     with (
@@ -658,7 +696,11 @@ def inside(args):
         work_dir = Path(work)
 
         def wrk(script, duration=args.duration):
-            return run_wrk(
+            # CPU per request, app and database, alongside wall-clock throughput: it
+            # does not depend on what else the machine is doing.
+            app, db = server_pids(server)
+            before = cpu_seconds(app), cpu_seconds(db)
+            result = run_wrk(
                 server.url,
                 script,
                 threads=args.wrk_threads,
@@ -666,6 +708,11 @@ def inside(args):
                 duration=duration,
                 work_dir=work_dir,
             )
+            app_after, db_after = server_pids(server)
+            count = max(result["requests"], 1)
+            result["app_cpu_ms"] = (cpu_seconds(app) - before[0]) * 1000 / count
+            result["db_cpu_ms"] = (cpu_seconds(db) - before[1]) * 1000 / count
+            return result
 
         for name, path, cookie in reads:
             if path is None:
@@ -713,6 +760,7 @@ def inside(args):
         row.update(wrk(get_script("/ping")))
         rows.append(row)
 
+    load_after = os.getloadavg()[0]
     from pods.models import Membership
     from requests_app.models import Claim, Request
 
@@ -730,9 +778,12 @@ def inside(args):
         "a claim on a request already taken still answers with a redirect).",
     ]
     if deep_ratio is not None:
+        first, deep = board_rows
         checks.append(
             f"Board page {deep_page} runs at {deep_ratio:.0%} of page 1's throughput "
-            f"(target: within 20%, {verdict(deep_ratio >= 0.8)})."
+            f"(target: within 20%, {verdict(deep_ratio >= 0.8)}); CPU per request "
+            f"{deep['app_cpu_ms'] + deep['db_cpu_ms']:.1f} ms against "
+            f"{first['app_cpu_ms'] + first['db_cpu_ms']:.1f} ms for page 1."
         )
 
     # purge_expired and the CSV export, each in a fresh process.
@@ -800,7 +851,9 @@ def inside(args):
             f"Load: wrk, {args.wrk_threads} threads, {args.connections} connections, "
             f"{args.duration} s per page, over 127.0.0.1; the ceiling is the mean of the two "
             f"/ping runs ({ceiling:,.0f} req/s).",
-            f"Machine: {machine}.",
+            f"Machine: {machine}. One-minute load average {load_before:.1f} before the "
+            f"load runs, {load_after:.1f} after: throughput shares the machine with whatever "
+            "else runs on it, CPU per request does not.",
             "",
             format_table(rows, ceiling),
             "",

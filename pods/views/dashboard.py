@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from pods import services
@@ -140,6 +140,7 @@ def request_list(request, slug):
     )
 
 
+@sensitive_variables()
 @login_required
 @sensitive_post_parameters("name", "phone", "email", "address", "notes")
 def hotline(request, slug):
@@ -173,6 +174,7 @@ def hotline(request, slug):
     )
 
 
+@sensitive_variables()
 @login_required
 @never_cache
 def hotline_done(request, slug):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from pods import spreadsheets
@@ -58,6 +59,7 @@ def needs_text(request, slug):
     )
 
 
+@sensitive_variables()
 @login_required
 def export(request, slug):
     """GET: choose what to export. POST: the CSV, streamed row by row."""
@@ -97,6 +99,7 @@ def _purge_stale_imports():
     CsvImport.objects.filter(created_at__lt=cutoff).delete()
 
 
+@sensitive_variables()
 @login_required
 def import_upload(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
@@ -128,6 +131,7 @@ def _load_upload(request, slug, pk):
     return pod, upload, header, rows
 
 
+@sensitive_variables()
 @login_required
 @never_cache
 def import_map(request, slug, pk):
@@ -156,6 +160,7 @@ def import_map(request, slug, pk):
     )
 
 
+@sensitive_variables()
 @login_required
 @never_cache
 def import_review(request, slug, pk):
@@ -169,6 +174,7 @@ def import_review(request, slug, pk):
     )
 
 
+@sensitive_variables()
 @login_required
 @require_POST
 def import_confirm(request, slug, pk):

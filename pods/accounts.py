@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutualaid import retention
+from mutualaid.notifications.models import OutboxMessage
 from pods.models import Membership
 from requests_app.models import Claim, ContactView, Offer, Request, RequestContact
 
@@ -123,6 +124,8 @@ def person_delete(*, person, now=None):
     Offer.objects.filter(owner=person).filter(
         status__in=(Offer.Status.ACTIVE, Offer.Status.PAUSED)
     ).update(status=Offer.Status.CLOSED, closed_at=now)
+    # Messages about their requests were addressed to the contact details on them.
+    OutboxMessage.objects.filter(request__requester=person, person__isnull=True).delete()
     # The admin's history names the account in its own words; keep the entry, not the name.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(person), object_id=str(person.pk)

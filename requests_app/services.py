@@ -480,9 +480,12 @@ def forget_contact(*, request, now=None):
     retention declarations say, and an active request is withdrawn, since nobody
     could reach them any more. The post stays, for the pod's statistics."""
     from mutualaid import retention
+    from mutualaid.notifications.models import OutboxMessage
 
     now = now or timezone.now()
     withdraw_request(request=request, now=now)
+    # Messages to the requester hold their address too; none is still worth sending.
+    OutboxMessage.objects.filter(request=request, person__isnull=True).delete()
     return retention.erase_rows(RequestContact.objects.filter(request=request), now=now)
 
 

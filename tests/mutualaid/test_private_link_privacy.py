@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from requests_app import services
 from requests_app.models import Request, RequestContact
-from tests.factories import REQUESTER_PHONE, make_request
+from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, make_request
 
 
 def private(name, token):
@@ -99,3 +99,13 @@ def test_the_private_page_offers_both_controls_and_shows_its_link(client, maple)
     assert private("private_forget", token) in html
     assert private("private_new_link", token) in html
     assert f"/r/{token}/" in html
+
+
+@pytest.mark.django_db
+def test_forget_me_also_drops_messages_addressed_to_the_requester(client, maple):
+    from mutualaid.notifications.models import OutboxMessage
+
+    _req, token = make_request(maple)
+    assert OutboxMessage.objects.filter(recipient=REQUESTER_EMAIL).exists()
+    client.post(private("private_forget", token))
+    assert not OutboxMessage.objects.filter(recipient=REQUESTER_EMAIL).exists()

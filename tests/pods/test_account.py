@@ -190,3 +190,13 @@ def test_account_page_links_to_download_and_delete(bob_client):
     assert reverse("account_data") in html
     assert reverse("account_delete") in html
     assert "14 days" in html
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_drops_messages_addressed_to_its_requests(bob_client, bob, maple):
+    from mutualaid.notifications.models import OutboxMessage
+
+    make_request(maple, requester=bob)
+    assert OutboxMessage.objects.filter(recipient=REQUESTER_EMAIL).exists()
+    delete_account(bob_client)
+    assert not OutboxMessage.objects.filter(recipient=REQUESTER_EMAIL).exists()

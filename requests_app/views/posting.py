@@ -206,7 +206,7 @@ def private_feedback(request, token):
 @private_page
 @require_POST
 def private_forget(request, token):
-    """"Forget me": the requester's contact details are erased at once."""
+    """The requester's "forget me": their contact details are erased at once."""
     req = get_request_by_token(token)
     services.forget_contact(request=req)
     messages.success(

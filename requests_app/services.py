@@ -476,9 +476,9 @@ def record_contact_views_bulk(*, pod, request_ids, viewer, role, kind, batch_siz
 
 @transaction.atomic
 def forget_contact(*, request, now=None):
-    """ "Forget me": the requester's contact details are erased at once, as the
-    retention declarations say, and an active request is withdrawn, since nobody
-    could reach them any more. The post stays, for the pod's statistics."""
+    """The requester's "forget me": their contact details are erased at once, as
+    the retention declarations say, and an active request is withdrawn, since
+    nobody could reach them any more. The post stays, for the pod's statistics."""
     from mutualaid import retention
     from mutualaid.notifications.models import OutboxMessage
 

@@ -1,4 +1,4 @@
-"""People: signing up. (Self-service data download and account deletion go here too.)"""
+"""People: signing up. (A person's own data and account deletion: account.py.)"""
 
 from django.contrib import messages
 from django.contrib.auth import login

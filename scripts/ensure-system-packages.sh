@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs (PostgreSQL server, Chromium)
+# Install the Debian packages the test suite needs (PostgreSQL server, Chromium,
+# GNU gettext for the translation check)
 # when they are missing. Needs root for apt-get; otherwise says what to install.
 set -euo pipefail
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v xgettext >/dev/null || missing+=(gettext)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

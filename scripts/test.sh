@@ -13,8 +13,12 @@ $bin/ruff check .
 step "ruff format --check"
 $bin/ruff format --check .
 
-step "translations compiled and complete"
+step "system packages for the tests"
+scripts/ensure-system-packages.sh
+
+step "translations compiled, complete, and covering every string in the code"
 $bin/python scripts/compile_messages.py --check
+scripts/check_catalog.sh
 
 step "migrations match the models"
 DEBUG=1 $bin/python manage.py makemigrations --check --dry-run
@@ -25,9 +29,6 @@ env -u DATABASE_URL DEBUG=0 \
     ALLOWED_HOSTS=aid.example.org SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
     SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
     $bin/python manage.py check --deploy --fail-level WARNING
-
-step "system packages for the tests"
-scripts/ensure-system-packages.sh
 
 step "pytest on PostgreSQL (unit, integration, browser)"
 scripts/pg-throwaway.sh $bin/pytest "$@"

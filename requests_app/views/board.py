@@ -1,5 +1,7 @@
 """The pod board, a request's page, and what its helper does with it."""
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -51,11 +53,23 @@ def board(request, slug):
         {
             "pod": pod,
             "page": page,
+            "cards_key": cards_fingerprint(page.object_list),
             "filter_form": form,
             "membership": get_membership(request.user, pod),
             "query": query.urlencode(),
         },
     )
+
+
+def cards_fingerprint(requests):
+    """What the board's cards show, hashed: the key of their rendered HTML, so a
+    claim or an edit shows at once (only "posted ... ago" may lag the cache)."""
+    shown = [
+        (r.pk, r.category, r.summary, r.area, r.needed_by, r.languages, r.contactless)
+        + (r.created_at,)
+        for r in requests
+    ]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def _load_request(pk):

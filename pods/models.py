@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mutualaid.retention import (
     DELETE_ROW,
@@ -300,7 +301,7 @@ class Report(models.Model):
         OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("report status", "Open")
         RESOLVED = "resolved", _("Resolved")
 
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="reports")

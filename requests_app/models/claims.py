@@ -1,0 +1,161 @@
+"""Helping with a request: claims, the log of contact views, and feedback."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.retention import (
+    DELETE_ROW,
+    EMPTY,
+    UNLINK,
+    PersonalData,
+    personal,
+)
+from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD
+from requests_app.models.requests import Request
+
+
+class ClaimQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Claim.Status.ACTIVE)
+
+
+class Claim(models.Model):
+    """Someone helping with a request. Releasing is always fine and leaves no mark."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RELEASED = "released", _("Released")
+        DONE = "done", _("Done")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="claims")
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="claims",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    progress_at = models.DateTimeField(default=timezone.now)
+    nudged_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    released_automatically = models.BooleanField(default=False)
+
+    objects = ClaimQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        personal(
+            "helper", "Who is helping, for the requester and the coordinators.", erase=UNLINK
+        ),
+    )
+
+    class Meta:
+        constraints = [
+            # The database, not Python, guarantees one helper per request at a time.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(status="active"),
+                name="one_active_claim_per_request",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["helper", "status"], name="claim_helper"),
+            models.Index(fields=["status", "progress_at"], name="claim_progress"),
+            # Stale claims within one pod (the coordinator dashboard): active ones
+            # only, and covering the request, so the join needs no claim rows.
+            models.Index(
+                fields=["pod", "progress_at", "request"],
+                condition=Q(status="active"),
+                name="claim_pod_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Claim on request {self.request_id} ({self.status})"
+
+    def is_stale(self, now=None):
+        now = now or timezone.now()
+        days = self.pod.stale_claim_days
+        return self.status == self.Status.ACTIVE and now - self.progress_at >= datetime.timedelta(
+            days=days
+        )
+
+
+class ContactView(models.Model):
+    """One showing of a requester's contact details: who, which request, when."""
+
+    class Role(models.TextChoices):
+        CLAIMER = "claimer", _("helper")
+        COORDINATOR = "coordinator", _("coordinator")
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("request page")
+        SHEET = "sheet", _("task sheet")
+        EXPORT = "export", _("export")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="contact_views")
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=12, choices=Role)
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.PAGE)
+    viewed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # An account deletion keeps the entry ("a former member"): the requester still
+    # learns that someone saw their details.
+    personal_data = PersonalData(
+        personal(
+            "viewer",
+            "Who saw a requester's contact details: shown to the requester and coordinators.",
+            erase=DELETE_ROW,
+            after=CONTACT_LOG_PERIOD,
+            on_account_deletion=UNLINK,
+        ),
+    )
+
+    class Meta:
+        ordering = ["-viewed_at"]
+
+    def __str__(self):
+        return f"{self.viewer_id} saw contact of request {self.request_id}"
+
+
+class Feedback(models.Model):
+    """Optional, never public: feeds the pod's statistics."""
+
+    class Author(models.TextChoices):
+        REQUESTER = "requester", _("requester")
+        HELPER = "helper", _("helper")
+
+    class Outcome(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="feedback")
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    author = models.CharField(max_length=10, choices=Author)
+    need_met = models.CharField(_("was the need met?"), max_length=8, choices=Outcome)
+    note = models.TextField(
+        _("anything you'd like to share (optional)"), max_length=500, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    personal_data = PersonalData(
+        personal("note", "Helps the pod learn what works.", erase=EMPTY, after=FEEDBACK_PERIOD),
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "author"], name="one_feedback_per_side"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} feedback on request {self.request_id}"

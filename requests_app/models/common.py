@@ -1,0 +1,96 @@
+"""What requests and offers share: categories, languages, private tokens, retention periods."""
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.retention import (
+    Period,
+)
+from pods.models import CONTACT_RETENTION_DAYS, DETAILS_RETENTION_DAYS
+
+
+class Category(models.TextChoices):
+    GROCERIES = "groceries", _("Groceries")
+    MEDICATION = "medication", _("Medication pickup")
+    SUPPLIES = "supplies", _("Supplies")
+    RIDE = "ride", _("Ride")
+    MEAL = "meal", _("Meal")
+    CHILDCARE = "childcare", _("Childcare")
+    PET_CARE = "pet_care", _("Pet care")
+    CHECK_IN = "check_in", _("Check-in call or emotional support")
+    TRANSLATION = "translation", _("Translation")
+    OTHER = "other", _("Other")
+
+
+# Languages a neighbor can ask to be helped in. Not the interface languages:
+# a Spanish-speaking pod may well need a helper who speaks Vietnamese.
+HELP_LANGUAGES = [
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("zh", _("Chinese")),
+    ("vi", _("Vietnamese")),
+    ("tl", _("Tagalog")),
+    ("ar", _("Arabic")),
+    ("fr", _("French")),
+    ("ht", _("Haitian Creole")),
+    ("ru", _("Russian")),
+    ("ko", _("Korean")),
+    ("pt", _("Portuguese")),
+    ("asl", _("Sign language")),
+]
+HELP_LANGUAGE_NAMES = dict(HELP_LANGUAGES)
+
+
+class LanguagesField(models.CharField):
+    """A short list of language codes, stored as ",en,es," so that
+    ``languages__contains=",es,"`` is an exact, portable filter."""
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if isinstance(value, list) or value is None:
+            return value or []
+        return [code for code in value.split(",") if code]
+
+    def get_prep_value(self, value):
+        if isinstance(value, str):
+            value = self.to_python(value)
+        return "," + ",".join(value) + "," if value else ""
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+
+# Retention periods (DESIGN.md, Retention): the clock starts when the request closes.
+CONTACT_PERIOD = Period(
+    "request__closed_at", days=CONTACT_RETENTION_DAYS, pod_setting="contact_retention_days"
+)
+DETAILS_PERIOD = Period(
+    "closed_at", days=DETAILS_RETENTION_DAYS, pod_setting="details_retention_days"
+)
+FEEDBACK_PERIOD = Period(
+    "request__closed_at", days=DETAILS_RETENTION_DAYS, pod_setting="details_retention_days"
+)
+CONTACT_LOG_PERIOD = Period("viewed_at", days=90)
+
+
+def languages_filter(field, code):
+    return Q(**{f"{field}__contains": f",{code},"})
+
+
+def new_private_token():
+    """An unguessable token for a requester's private link, and its hash.
+
+    Only the hash is stored: a leaked database does not open anyone's page.
+    """
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,243 @@
+"""A request for help, and its private half kept in a table of its own."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mutualaid.retention import (
+    EMPTY,
+    PLACEHOLDER,
+    UNLINK,
+    PersonalData,
+    personal,
+)
+from requests_app.models.common import (
+    CONTACT_PERIOD,
+    DETAILS_PERIOD,
+    HELP_LANGUAGE_NAMES,
+    Category,
+    LanguagesField,
+)
+
+
+class RequestQuerySet(models.QuerySet):
+    def on_board(self):
+        return self.filter(status=Request.Status.OPEN, hidden=False)
+
+    def active(self):
+        return self.filter(status__in=Request.ACTIVE_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=Request.CLOSED_STATUSES)
+
+    def oldest_first(self):
+        return self.order_by("created_at", "pk")
+
+
+# What a board card shows: the board selects only these (and the index covers them).
+BOARD_FIELDS = ["status", "category", "summary", "area", "needed_by", "languages", "contactless"]
+
+
+class Request(models.Model):
+    """A need, as the public sees it. Contact details live in RequestContact."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Awaiting a coordinator")
+        OPEN = "open", _("Open")
+        CLAIMED = "claimed", _("Someone is helping")
+        DONE = "done", _("Done")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.CLAIMED)
+    CLOSED_STATUSES = (Status.DONE, Status.WITHDRAWN, Status.EXPIRED)
+
+    pod = models.ForeignKey("pods.Pod", on_delete=models.PROTECT, related_name="requests")
+    category = models.CharField(_("what kind of help"), max_length=20, choices=Category)
+    summary = models.CharField(
+        _("short summary"),
+        max_length=140,
+        help_text=_("What you need, in a sentence. Others will see this: no names or addresses."),
+    )
+    area = models.CharField(
+        _("rough area"),
+        max_length=80,
+        blank=True,
+        help_text=_('A nearby corner or landmark, like "near Maple & 3rd". Never a full address.'),
+    )
+    needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    languages = LanguagesField(_("languages"), max_length=60, blank=True)
+    contactless = models.BooleanField(_("contactless hand-off"), default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.OPEN)
+    hidden = models.BooleanField(default=False)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    taken_by_phone = models.BooleanField(_("taken by phone"), default=False)
+    # A duplicate a coordinator merged into another request (it is then withdrawn).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
+
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_on = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    # The post stays for the pod's statistics; its free text does not.
+    personal_data = PersonalData(
+        personal(
+            "summary",
+            "Tells neighbors what is needed.",
+            erase=PLACEHOLDER,
+            after=DETAILS_PERIOD,
+        ),
+        personal(
+            "area",
+            "Tells helpers roughly where, without an address.",
+            erase=EMPTY,
+            after=DETAILS_PERIOD,
+        ),
+        personal(
+            "requester",
+            "Lets a signed-in requester find their requests on My page.",
+            erase=UNLINK,
+        ),
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["pod", "status", "created_at"], name="request_board"),
+            # The board: a pod's open, visible requests, oldest first. Partial, so it
+            # holds only what boards show; covering (the card's fields as trailing
+            # key columns: SQLite has no INCLUDE), so the page count and deep pages
+            # are read from the index alone.
+            models.Index(
+                fields=["pod", "created_at", "id", *BOARD_FIELDS],
+                condition=Q(status="open", hidden=False),
+                name="request_board_open",
+            ),
+            models.Index(fields=["status", "expires_on"], name="request_expiry"),
+            # The coordinator dashboard's "about to expire" queue, within one pod.
+            models.Index(fields=["pod", "status", "expires_on"], name="request_pod_expiry"),
+            models.Index(fields=["status", "closed_at"], name="request_closed"),
+        ]
+
+    def __str__(self):
+        return self.summary
+
+    def get_absolute_url(self):
+        return reverse("requests_app:request_detail", args=[self.pk])
+
+    @property
+    def is_closed(self):
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def language_names(self):
+        return [HELP_LANGUAGE_NAMES.get(code, code) for code in self.languages]
+
+    @property
+    def age(self):
+        return timezone.now() - self.created_at
+
+    def can_be_claimed(self):
+        return self.status == self.Status.OPEN and not self.hidden
+
+    @staticmethod
+    def expiry_date(*, pod, needed_by, today=None):
+        """Unclaimed requests expire on their needed-by date, else after the pod's period."""
+        today = today or timezone.localdate()
+        default = today + datetime.timedelta(days=pod.request_expiry_days)
+        return min(needed_by, default) if needed_by else default
+
+
+class Callback(models.TextChoices):
+    CALL_BACK = "call", _("A call back from the hotline")
+    TEXT_LINK = "text", _("A text message with their private link")
+    EMAIL_LINK = "email", _("An email with their private link")
+    HELPER = "helper", _("Only from their helper")
+
+
+class RequestContact(models.Model):
+    """The private half of a request: only the requester, its active claimer and
+    the pod's coordinators see it, and every showing is logged (ContactView)."""
+
+    class Preferred(models.TextChoices):
+        CALL = "call", _("Phone call")
+        TEXT = "text", _("Text message")
+        EMAIL = "email", _("Email")
+
+    request = models.OneToOneField(
+        Request, on_delete=models.CASCADE, primary_key=True, related_name="contact"
+    )
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("first name or nickname"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    preferred = models.CharField(
+        _("best way to reach you"), max_length=10, choices=Preferred, default=Preferred.CALL
+    )
+    address = models.CharField(
+        _("exact address (optional)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only your helper and the pod's coordinators will see it."),
+    )
+    notes = models.TextField(
+        _("private notes (optional)"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Anything your helper should know: buzzer code, allergies, timing."),
+    )
+    # Hotline callers: how they'd like to hear back about their request.
+    callback_preference = models.CharField(
+        _("how the caller would like to hear back"),
+        max_length=10,
+        choices=Callback,
+        blank=True,
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    personal_data = PersonalData(
+        personal(
+            "name", "So the helper knows whom to ask for.", erase=EMPTY, after=CONTACT_PERIOD
+        ),
+        personal("phone", "So the helper can call or text.", erase=EMPTY, after=CONTACT_PERIOD),
+        personal(
+            "email",
+            "So the helper can write; and for the private link.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        personal(
+            "address",
+            "Where to bring things, if the requester wants to say.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        personal(
+            "notes",
+            "What the helper should know: buzzer code, allergies, timing.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        owner="request__requester",
+        marker="erased_at",
+        self_service="the “erase my contact details now” button on the private page",
+    )
+
+    def __str__(self):
+        return f"Contact for request {self.request_id}"

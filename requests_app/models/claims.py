@@ -15,7 +15,7 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
-from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD
+from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD, choice_label
 from requests_app.models.requests import Request
 
 
@@ -78,6 +78,9 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"Claim on request {self.request_id} ({self.status})"
+
+    def get_status_display(self):
+        return choice_label(self.Status, self.status)
 
     def is_stale(self, now=None):
         now = now or timezone.now()

@@ -22,6 +22,7 @@ from requests_app.models.common import (
     HELP_LANGUAGE_NAMES,
     Category,
     LanguagesField,
+    choice_label,
 )
 
 
@@ -140,6 +141,12 @@ class Request(models.Model):
 
     def get_absolute_url(self):
         return reverse("requests_app:request_detail", args=[self.pk])
+
+    def get_category_display(self):
+        return choice_label(Category, self.category)
+
+    def get_status_display(self):
+        return choice_label(self.Status, self.status)
 
     @property
     def is_closed(self):

@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,8 @@ from pods.forms import FindPodForm, JoinPodForm, PodProposalForm
 from pods.models import Membership, ModerationAction, Pod, PodProposal, Proposal
 from pods.services import pod_join, pod_leave
 from requests_app.models import Request
+
+POD_LIST_PAGE_SIZE = 50
 
 # How long a coordinators' warning stays on the warned person's view of the pod page.
 WARNING_DAYS = 30
@@ -34,8 +37,9 @@ def pod_list(request):
     pods = Pod.objects.annotate(
         member_count=count_per_pod(Membership.objects.all()),
         open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
-    ).order_by("name")
-    return render(request, "pods/pod_list.html", {"pods": pods})
+    ).order_by("name", "pk")
+    page = Paginator(pods, POD_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pods/pod_list.html", {"pods": page.object_list, "page": page})
 
 
 def pod_find(request):

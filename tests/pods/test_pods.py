@@ -66,3 +66,19 @@ def test_joining_needs_login(client, maple):
     response = client.post(reverse("pods:join", args=["maple"]), {"agree": "on"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_pod_list_paginates_with_the_same_queries_for_any_number_of_pods(
+    client, django_assert_max_num_queries
+):
+    from tests.factories import make_pod
+
+    for number in range(55):
+        make_pod(f"pod-{number:02d}", name=f"Pod {number:02d}")
+    with django_assert_max_num_queries(3):
+        first = client.get(reverse("pods:list")).content.decode()
+    second = client.get(reverse("pods:list"), {"page": 2}).content.decode()
+    assert "Pod 00" in first and "Pod 49" in first and "Pod 50" not in first
+    assert "Pod 50" in second and "Pod 54" in second and "Pod 00" not in second
+    assert 'rel="next"' in first

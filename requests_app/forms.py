@@ -15,6 +15,10 @@ from requests_app.models import (
     RequestContact,
 )
 
+# Past this many pods a drop-down is too long for an old phone: people give their
+# postal code instead, or come from their pod's page with the pod already chosen.
+MAX_PODS_IN_A_LIST = 60
+
 PHONE_RE = re.compile(r"^[0-9+().\-\s]{7,30}$")
 
 
@@ -75,13 +79,24 @@ class RequestPublicForm(forms.ModelForm):
         "contactless",
     ]
 
-    def __init__(self, *args, editing=False, **kwargs):
+    def __init__(self, *args, editing=False, pod=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
+        self.chosen_pod = pod
+        self.pod_list_hidden = False
         if editing:
             for name in ("pod", "postal_code", "website", "agree"):
                 del self.fields[name]
-        elif self.instance.pk is None and not self.is_bound:
+            return
+        if pod is not None:
+            self.fields["pod"].initial = pod.pk
+            self.fields["pod"].widget = forms.HiddenInput()
+            del self.fields["postal_code"]
+        elif Pod.objects.count() > MAX_PODS_IN_A_LIST:
+            self.pod_list_hidden = True
+            self.fields["pod"].widget = forms.HiddenInput()
+            self.fields["postal_code"].label = _("Your postal code")
+        if self.instance.pk is None and not self.is_bound:
             # Most people want help in the language they are reading this in.
             self.fields["languages"].initial = [translation.get_language() or "en"]
 
@@ -113,12 +128,16 @@ class RequestPublicForm(forms.ModelForm):
             elif code and not pods:
                 self.add_error(
                     "postal_code",
-                    _("We don't have a pod for that postal code yet. Please choose a pod."),
+                    _("We don't have a pod for that postal code yet. Please choose a pod.")
+                    if not self.pod_list_hidden
+                    else _("We don't have a pod for that postal code yet."),
                 )
             elif code:
                 self.add_error(
                     "pod", _("More than one pod covers that postal code. Please choose one.")
                 )
+            elif self.pod_list_hidden:
+                self.add_error("postal_code", _("Please give your postal code."))
             else:
                 self.add_error("pod", _("Please choose your pod, or give your postal code."))
         return cleaned

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from mutualaid.ratelimit import ratelimit
+from pods.models import Pod
 from requests_app import services
 from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm
 from requests_app.models import Claim, ContactView, Feedback, Request, hash_token
@@ -66,7 +67,9 @@ def private_url(token):
 @sensitive_post_parameters("name", "phone", "email", "address", "notes")
 @ratelimit("post_request", limit=10, period=3600)
 def request_new(request):
-    public_form = RequestPublicForm(request.POST or None)
+    # Coming from a pod's page (?pod=<slug>), the pod is already chosen.
+    pod = Pod.objects.filter(slug=request.GET.get("pod", "")[:50]).first()
+    public_form = RequestPublicForm(request.POST or None, pod=pod)
     contact_form = RequestContactForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from requests_app.models import Request, RequestContact, hash_token
@@ -230,3 +231,35 @@ def test_rate_limit_is_per_client(maple):
     other = Client(REMOTE_ADDR="192.0.2.2")
     assert post_request(other, maple).status_code == 302
     assert Request.objects.count() == 11
+
+
+@pytest.mark.django_db
+def test_coming_from_a_pod_page_the_pod_is_already_chosen(client, maple):
+    from tests.factories import request_form_data
+
+    url = reverse("requests_app:request_new") + "?pod=maple"
+    html = client.get(url).content.decode()
+    assert "Maple Street" in html
+    assert '<select name="pod"' not in html
+    response = client.post(url, request_form_data(maple))
+    assert response.status_code == 302
+    assert Request.objects.get().pod == maple
+
+
+@pytest.mark.django_db
+def test_with_many_pods_the_form_asks_for_a_postal_code_instead_of_a_long_list(client, maple):
+    from requests_app.forms import MAX_PODS_IN_A_LIST
+    from tests.factories import make_pod, request_form_data
+
+    for number in range(MAX_PODS_IN_A_LIST):
+        make_pod(f"extra-{number}")
+    url = reverse("requests_app:request_new")
+    html = client.get(url).content.decode()
+    assert '<select name="pod"' not in html
+    assert "extra-5" not in html.lower()
+    response = client.post(url, {**request_form_data(maple), "pod": "", "postal_code": ""})
+    assert response.status_code == 200
+    assert "Please give your postal code." in response.content.decode()
+    response = client.post(url, {**request_form_data(maple), "pod": "", "postal_code": "10001"})
+    assert response.status_code == 302
+    assert Request.objects.get().pod == maple

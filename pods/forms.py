@@ -314,7 +314,7 @@ class HotlinePublicForm(RequestPublicForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("pod", "postal_code", "website"):
-            del self.fields[name]
+            self.fields.pop(name, None)
         self.fields["agree"].label = _(
             "The caller agrees to the community agreements (read them out if needed)"
         )

@@ -147,7 +147,7 @@ def hotline(request, slug):
     """A coordinator posts a request for a neighbor on the phone."""
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     data = request.POST if request.method == "POST" else None
-    public_form = HotlinePublicForm(data)
+    public_form = HotlinePublicForm(data, pod=pod)
     contact_form = RequestContactForm(data)
     hotline_form = HotlineForm(data)
     if data is not None and (

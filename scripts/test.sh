@@ -12,6 +12,8 @@ step "ruff check"
 $bin/ruff check .
 step "ruff format --check"
 $bin/ruff format --check .
+step "bandit"
+$bin/bandit -c pyproject.toml -r . -q
 
 step "system packages for the tests"
 scripts/ensure-system-packages.sh

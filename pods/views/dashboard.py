@@ -35,7 +35,7 @@ PAGE_SIZE = 25
 MEMBERS_PAGE_SIZE = 50
 EXPIRING_WITHIN_DAYS = 3
 # The session key under which the private link of a hotline request waits to be shown once.
-SESSION_HOTLINE_TOKEN = "hotline_token"  # noqa: S105 - a key name, not a secret
+SESSION_HOTLINE_TOKEN = "hotline_token"  # noqa: S105 - a key name, not a secret  # nosec B105
 
 # Public fields only, so a list can never carry contact details.
 LIST_FIELDS = (

@@ -19,7 +19,7 @@ from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicFo
 from requests_app.models import Claim, ContactView, Feedback, Request, hash_token
 
 # The session key under which the fresh private link waits to be shown once.
-SESSION_NEW_TOKEN = "just_posted_token"  # noqa: S105 - a key name, not a secret
+SESSION_NEW_TOKEN = "just_posted_token"  # noqa: S105 - a key name, not a secret  # nosec B105
 
 
 def private_page(view):

@@ -11,7 +11,7 @@ from pods.models import Membership, Person, Pod, PostalCode
 from requests_app import services
 from requests_app.models import Category, Offer
 
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production  # nosec B105
 
 PODS = [
     (

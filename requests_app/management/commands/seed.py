@@ -42,7 +42,7 @@ from requests_app.models import (
     RequestContact,
 )
 
-SEED_PASSWORD = "seed-password"  # noqa: S105 - for synthetic accounts on a throwaway database
+SEED_PASSWORD = "seed-password"  # noqa: S105 - for synthetic accounts on a throwaway database  # nosec B105
 BIG_POD_SHARE = 0.10
 RECENT_DAYS = 30
 RECENT_SHARE = 0.08
@@ -203,7 +203,7 @@ class TableWriter:
                             row[i] = adapt(row[i])
                     rows.append(tuple(row) + self.defaults)
                 marks = ", ".join(["%s"] * len(self.fields))
-                sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"  # noqa: S608
+                sql = f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608  # names from model meta, values bound
                 cursor.executemany(sql, rows)
         self.count += len(self.rows)
         self.rows = []
@@ -215,7 +215,7 @@ class Seeder:
         self.n_pods = pods
         self.n_people = people
         self.seed = seed
-        self.random = random.Random(seed)  # noqa: S311 - synthetic data, deterministic by design
+        self.random = random.Random(seed)  # noqa: S311 - synthetic data, deterministic by design  # nosec B311
         self.years = years
         self.batch_size = batch_size
         self.now = now

@@ -4,6 +4,7 @@ import hmac
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,8 +68,10 @@ def private_url(token):
 @sensitive_post_parameters("name", "phone", "email", "address", "notes")
 @ratelimit("post_request", limit=10, period=3600)
 def request_new(request):
-    # Coming from a pod's page (?pod=<slug>), the pod is already chosen.
-    pod = Pod.objects.filter(slug=request.GET.get("pod", "")[:50]).first()
+    # Coming from a pod's page (?pod=<slug>), the pod is already chosen. Anything but a
+    # slug is ignored: a NUL byte in the query would make PostgreSQL refuse it (a 500).
+    slug = request.GET.get("pod", "")[:50]
+    pod = Pod.objects.filter(slug=slug).first() if slug_re.match(slug) else None
     public_form = RequestPublicForm(request.POST or None, pod=pod)
     contact_form = RequestContactForm(request.POST or None)
     status = 200

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from mutualaid.http import keep_private
 from mutualaid.notifications import services, tokens
 from mutualaid.notifications.forms import PreferencesForm
 from mutualaid.notifications.models import NotificationPreference
@@ -15,14 +16,6 @@ from pods.models import Membership
 from requests_app import services as requests_services
 from requests_app.forms import FeedbackForm
 from requests_app.models import Feedback, Request
-
-
-def _link_page(response):
-    """Pages opened by a link that carries a token: not cached, indexed or passed on."""
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 @login_required
@@ -78,7 +71,7 @@ def unsubscribe(request, token):
         "notifications/unsubscribe.html",
         {"token": token, "topic": topic, "done": done},
     )
-    return _link_page(response)
+    return keep_private(response)
 
 
 @never_cache
@@ -100,11 +93,11 @@ def feedback(request, token):
                 request=req, author=Feedback.Author.REQUESTER, **form.cleaned_data
             )
             messages.success(request, _("Thank you for telling us."))
-            return _link_page(redirect("notifications:feedback", token=token))
+            return keep_private(redirect("notifications:feedback", token=token))
         messages.error(request, _("Please choose whether your need was met."))
     response = render(
         request,
         "notifications/feedback.html",
         {"req": req, "form": form, "given": given, "token": token},
     )
-    return _link_page(response)
+    return keep_private(response)

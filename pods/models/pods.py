@@ -146,12 +146,6 @@ class Pod(models.Model):
     def language_codes(self):
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
-    def membership_of(self, person):
-        """The person's membership in this pod, or None (anonymous people have none)."""
-        if not person.is_authenticated:
-            return None
-        return self.memberships.filter(person=person).first()
-
 
 class PostalCode(models.Model):
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="postal_codes")

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid.http import keep_private
 from pods import services
 from pods.access import get_pod_for_coordinator
 from pods.forms import HotlineForm, HotlinePublicForm, MemberRemoveForm, PodSettingsForm
@@ -186,14 +187,8 @@ def hotline_done(request, slug):
     req = get_request_by_token(token)
     if req.pod_id != pod.pk:
         raise Http404
-    response = render(
-        request,
-        "pods/hotline_done.html",
-        {"pod": pod, "req": req, "link": private_url(token)},
-    )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    context = {"pod": pod, "req": req, "link": private_url(token)}
+    return keep_private(render(request, "pods/hotline_done.html", context))
 
 
 @login_required

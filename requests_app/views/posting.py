@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid.http import keep_private
 from mutualaid.ratelimit import ratelimit
 from pods.models import Pod
 from requests_app import services
@@ -32,11 +33,7 @@ def private_page(view):
 
     @sensitive_variables()
     def wrapper(request, token, *args, **kwargs):
-        response = view(request, token, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+        return keep_private(view(request, token, *args, **kwargs))
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -110,18 +107,17 @@ def request_posted(request):
     if token is None:
         return redirect("home")
     posted = get_request_by_token(token)
-    response = render(
-        request,
-        "requests_app/request_posted.html",
-        {
-            "req": posted,
-            "link": private_url(token),
-            "path": reverse("requests_app:private_status", args=[token]),
-        },
+    return keep_private(
+        render(
+            request,
+            "requests_app/request_posted.html",
+            {
+                "req": posted,
+                "link": private_url(token),
+                "path": reverse("requests_app:private_status", args=[token]),
+            },
+        )
     )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @private_page

@@ -104,6 +104,7 @@ def requests_for_offers(offers, limit=10):
         Request.objects.on_board()
         .filter(same_pod_and_category)
         .select_related("pod")
+        .only("pk", "pod_id", "category", "summary", "languages", "pod__name")
         .oldest_first()[:limit]
     )
     matches = []

@@ -11,6 +11,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid.fragments import fingerprint
 from mutualaid.http import keep_private
 from pods import services
 from pods.access import get_pod_for_coordinator
@@ -37,6 +39,9 @@ MEMBERS_PAGE_SIZE = 50
 EXPIRING_WITHIN_DAYS = 3
 # The session key under which the private link of a hotline request waits to be shown once.
 SESSION_HOTLINE_TOKEN = "hotline_token"  # noqa: S105 - a key name, not a secret  # nosec B105
+
+# Everything a request row shows (pods/_request_row.html), for its cache key.
+ROW_FIELDS = ("pk", "category", "summary", "area", "status", "hidden", "created_at", "expires_on")
 
 # Public fields only, so a list can never carry contact details.
 LIST_FIELDS = (
@@ -63,14 +68,36 @@ def _queues(pod, now):
             status__in=(Request.Status.NEW, Request.Status.OPEN),
             expires_on__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
         ).order_by("expires_on", "pk"),
+        # An active claim means the request is claimed: no status test, so the
+        # few stale claims lead to their requests by primary key.
         "stale": requests.filter(
-            status=Request.Status.CLAIMED,
-            # The claim's own pod too, so the claim_pod_progress index finds them.
-            claims__pod=pod,
-            claims__status=Claim.Status.ACTIVE,
-            claims__progress_at__lte=now - datetime.timedelta(days=pod.stale_claim_days),
+            pk__in=_stale_claims(pod, now).values("request_id")
         ).oldest_first(),
     }
+
+
+def _stale_claims(pod, now):
+    """Active claims with no news for the pod's stale period: read from the
+    claim_pod_active index alone."""
+    return Claim.objects.active().filter(
+        pod=pod, progress_at__lte=now - datetime.timedelta(days=pod.stale_claim_days)
+    )
+
+
+def _queue_counts(pod, now):
+    """The size of each queue. New, open and about-to-expire requests in one
+    pass over the request_pod_expiry index (pod, status, expires_on), stale
+    claims from the claim_pod_active index: a pod's closed requests, however
+    many years of them, are never read."""
+    soon = timezone.localdate(now) + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+    new, open_ = Request.Status.NEW, Request.Status.OPEN
+    counts = Request.objects.filter(pod=pod, status__in=(new, open_)).aggregate(
+        new=Count("status", filter=Q(status=new)),
+        open=Count("status", filter=Q(status=open_)),
+        expiring=Count("status", filter=Q(expires_on__lte=soon)),
+    )
+    counts["stale"] = _stale_claims(pod, now).count()
+    return counts
 
 
 QUEUE_TITLES = {
@@ -87,9 +114,7 @@ def dashboard(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     now = timezone.now()
     queues = _queues(pod, now)
-    # One count per queue, each read from an index; one aggregate over the pod's
-    # requests would read every request it ever had.
-    counts = {key: queue.count() for key, queue in queues.items()}
+    counts = _queue_counts(pod, now)
     reports = Report.objects.open().filter(pod=pod).visible_to(request.user)
     counts["reports"] = reports.count()
     counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
@@ -99,6 +124,7 @@ def dashboard(request, slug):
     ]
     for section in sections:
         section["items"] = list(queues[section["key"]][:QUEUE_PREVIEW]) if section["count"] else []
+        section["cards_key"] = fingerprint(section["items"], *ROW_FIELDS)
     return render(
         request,
         "pods/dashboard.html",

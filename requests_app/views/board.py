@@ -1,7 +1,5 @@
 """The pod board, a request's page, and what its helper does with it."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid.fragments import fingerprint
 from mutualaid.ratelimit import ratelimit
 from pods.access import get_membership, get_pod
 from requests_app import matching, services
@@ -53,7 +52,7 @@ def board(request, slug):
         {
             "pod": pod,
             "page": page,
-            "cards_key": cards_fingerprint(page.object_list),
+            "cards_key": fingerprint(page.object_list, *CARD_FIELDS),
             "filter_form": form,
             "membership": get_membership(request.user, pod),
             "query": query.urlencode(),
@@ -61,15 +60,17 @@ def board(request, slug):
     )
 
 
-def cards_fingerprint(requests):
-    """What the board's cards show, hashed: the key of their rendered HTML, so a
-    claim or an edit shows at once (only "posted ... ago" may lag the cache)."""
-    shown = [
-        (r.pk, r.category, r.summary, r.area, r.needed_by, r.languages, r.contactless)
-        + (r.created_at,)
-        for r in requests
-    ]
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+# Everything a board card shows (requests_app/_request_card.html).
+CARD_FIELDS = (
+    "pk",
+    "category",
+    "summary",
+    "area",
+    "needed_by",
+    "languages",
+    "contactless",
+    "created_at",
+)
 
 
 def _load_request(pk):

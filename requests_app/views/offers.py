@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualaid.fragments import fingerprint
 from pods.access import get_membership
 from pods.models import Pod
 from requests_app import matching, services
@@ -99,8 +100,12 @@ def offer_action(request, pk, action):
 @login_required
 def my_page(request):
     user = request.user
+    # Only what the page shows: a request has many columns this page never needs.
     my_requests = (
-        Request.objects.filter(requester=user).select_related("pod").order_by("-created_at")[:20]
+        Request.objects.filter(requester=user)
+        .select_related("pod")
+        .only("pk", "summary", "status", "created_at", "pod__name")
+        .order_by("-created_at")[:20]
     )
     offers = list(
         Offer.objects.filter(owner=user)
@@ -112,8 +117,10 @@ def my_page(request):
         Claim.objects.filter(helper=user)
         .exclude(status=Claim.Status.RELEASED)
         .select_related("request", "pod")
+        .only("pk", "status", "created_at", "nudged_at", "request__summary", "pod__name")
         .order_by("-created_at")[:20]
     )
+    matches = matching.requests_for_offers(offers)
     return render(
         request,
         "requests_app/my_page.html",
@@ -121,7 +128,28 @@ def my_page(request):
             "my_requests": my_requests,
             "offers": offers,
             "claims": claims,
-            "matches": matching.requests_for_offers(offers),
+            "matches": matches,
             "pods": _my_pods(user),
+            # Keys of the cached lists (mutualaid/fragments.py): all they show.
+            "keys": {
+                "claims": fingerprint(
+                    claims,
+                    "request_id",
+                    "request.summary",
+                    "pod.name",
+                    "status",
+                    "created_at",
+                    "nudged_at",
+                ),
+                "matches": fingerprint(
+                    matches, "item.pk", "item.summary", "item.pod.name", "reasons"
+                ),
+                "offers": fingerprint(
+                    offers, "pk", "description", "pod.name", "category", "status"
+                ),
+                "requests": fingerprint(
+                    my_requests, "pk", "summary", "pod.name", "status", "created_at"
+                ),
+            },
         },
     )

@@ -9,6 +9,12 @@ from django.utils import translation
 _language_undecided = contextvars.ContextVar("language_undecided", default=False)
 
 
+def language_undecided():
+    """Whether nobody chose this request's language (no setting, cookie or
+    Accept-Language we have), so a pod's page may speak the pod's language."""
+    return _language_undecided.get()
+
+
 def _browser_chose(request):
     """Whether the browser's Accept-Language names a language we have."""
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")

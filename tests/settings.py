@@ -14,3 +14,8 @@ from mutualaid.settings import *  # noqa: E402, F403
 
 # Tests make many people; a deliberately slow hasher would make them crawl.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Visitors' pages are cached for seconds in production; tests check a page right
+# after a change, and the cache outlives a test. tests/mutualaid/test_visitor_cache.py
+# turns it on where it is the subject.
+VISITOR_CACHE_SECONDS = 0

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from mutualaid.fragments import fingerprint
+from mutualaid.http import cached_for_visitors
 from mutualaid.ratelimit import ratelimit
 from pods.access import get_membership, get_pod
 from requests_app import matching, services
@@ -21,6 +22,7 @@ from requests_app.models import Claim, ContactView, Feedback, Request, languages
 BOARD_PAGE_SIZE = 20
 
 
+@cached_for_visitors
 def board(request, slug):
     """Open requests in a pod, oldest first, public fields only; visitors see it too."""
     pod = get_pod(slug)
@@ -103,6 +105,7 @@ def _can_see_post(user, req, membership, own_claim):
     return req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
 
 
+@cached_for_visitors
 @sensitive_variables("contact")
 @never_cache
 def request_detail(request, pk):

@@ -12,7 +12,10 @@
 4. Drives it with wrk from a separate process over 127.0.0.1: the ceiling page
    (/ping, a constant answer) and each page people use on the worst day, in the
    same run against the same server, and prints each page's throughput as a
-   share of the ceiling.
+   share of the ceiling. Reference rows show what every page pays before its
+   own work: /ping with a session cookie, and a constant template page (the
+   agreements, not cached) for a visitor and signed in; each page is also
+   given as a share of that constant page seen the same way.
 5. Times `purge_expired` on due requests and the CSV export of a big pod (time
    and peak memory, at two sizes), when those exist.
 
@@ -49,6 +52,10 @@ BIG_POD = "seed-0001"
 PAGE_SIZE = 20
 
 LOGGED_IN_FLOOR = "/ping with a session cookie"
+CONSTANT_PAGE = "constant page (agreements)"
+CONSTANT_PAGE_SIGNED_IN = "constant page, signed in"
+# Rows measured for comparison, without a target of their own.
+REFERENCE_ROWS = {"ceiling: /ping", LOGGED_IN_FLOOR, CONSTANT_PAGE, CONSTANT_PAGE_SIGNED_IN}
 
 # Targets from issue 8, as shares of the ceiling's throughput.
 READ_TARGET = 0.40
@@ -606,16 +613,25 @@ def verdict(ok):
 
 
 def format_table(rows, ceiling):
+    """The table; "share of constant page" compares each page with the constant
+    template page seen the same way (as a visitor, or signed in)."""
+    constant = {
+        row.get("signed_in"): row["rps"]
+        for row in rows
+        if row["name"] in (CONSTANT_PAGE, CONSTANT_PAGE_SIGNED_IN) and "rps" in row
+    }
     lines = [
-        "| page | req/s | share of ceiling | p50 ms | p99 ms | errors | queries "
-        "| CPU ms/req app + db | target | met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| page | req/s | share of ceiling | share of constant page | p50 ms | p99 ms "
+        "| errors | queries | CPU ms/req app + db | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
         if "skipped" in row:
-            lines.append(f"| {row['name']} | {row['skipped']} | | | | | | | | |")
+            lines.append(f"| {row['name']} | {row['skipped']} | | | | | | | | | |")
             continue
         share = row["rps"] / ceiling if ceiling else 0
+        base = constant.get(row.get("signed_in"))
+        versus = f"{row['rps'] / base:.0%}" if base and not row["name"].startswith("ceil") else ""
         target = row["target"]
         if target is None:
             target_text = "ceiling" if row["name"].startswith("ceiling") else "for reference"
@@ -628,7 +644,7 @@ def format_table(rows, ceiling):
             met = verdict(ok)
         errors = row["errors"] + row["timeouts"]
         lines.append(
-            f"| {row['name']} | {row['rps']:,.0f} | {share:.0%} | {row['p50']:.1f} | "
+            f"| {row['name']} | {row['rps']:,.0f} | {share:.0%} | {versus} | {row['p50']:.1f} | "
             f"{row['p99']:.1f} | {errors} | {row.get('queries', '')} | "
             f"{row['app_cpu_ms']:.1f} + {row['db_cpu_ms']:.1f} | {target_text} | {met} |"
         )
@@ -683,8 +699,13 @@ def inside(args):
         ("ceiling: /ping", "/ping", None),
         # What any signed-in page pays before its view runs: the session and the person.
         (LOGGED_IN_FLOOR, "/ping", member_cookie),
+        # A constant template (base.html and the agreements, no query of its own):
+        # what rendering any page costs, for a visitor and for a signed-in person.
+        (CONSTANT_PAGE, "/agreements/", None),
+        (CONSTANT_PAGE_SIGNED_IN, "/agreements/", member_cookie),
         ("pod board, page 1", board, member_cookie),
         (f"pod board, page {deep_page}", f"{board}?page={deep_page}", member_cookie),
+        ("pod board, page 1, as a visitor", board, None),
         ("request page", f"/requests/{targets['detail_id']}/", member_cookie),
         ("coordinator dashboard", dashboard, coordinator_cookie),
         ("my page", "/me/", member_cookie),
@@ -733,8 +754,8 @@ def inside(args):
             script = get_script(path, cookie)
             wrk(script, duration=2)  # warm every worker's caches and connections
             log(f"{name}: {path}")
-            row = {"name": name, "kind": "read", **wrk(script)}
-            row["target"] = None if path == "/ping" else READ_TARGET
+            row = {"name": name, "kind": "read", "signed_in": cookie is not None, **wrk(script)}
+            row["target"] = None if name in REFERENCE_ROWS else READ_TARGET
             queries, status = counts[name]
             row["queries"] = queries
             if status >= 400:
@@ -747,6 +768,7 @@ def inside(args):
         log("posting a request")
         script = POST_LUA % {"pods": pods, "cookie": lua_string(csrf_cookie), "token": token}
         row = {"name": "posting a request", "kind": "write", "target": WRITE_TARGET}
+        row["signed_in"] = False
         row.update(wrk(script))
         rows.append(row)
 
@@ -763,11 +785,13 @@ def inside(args):
             "token": token,
         }
         row = {"name": "claiming a request", "kind": "write", "target": WRITE_TARGET}
+        row["signed_in"] = True
         row.update(wrk(script))
         rows.append(row)
 
         log("ceiling again")
         row = {"name": "ceiling: /ping, again", "kind": "read", "target": None}
+        row["signed_in"] = False
         row.update(wrk(get_script("/ping")))
         rows.append(row)
 
@@ -779,7 +803,9 @@ def inside(args):
     created_claims = Claim.objects.count() - targets["claims_before"]
     pings = [r["rps"] for r in rows if r["name"].startswith("ceiling")]
     ceiling = sum(pings) / len(pings)
-    board_rows = [r for r in rows if r["name"].startswith("pod board")]
+    board_rows = [
+        r for r in rows if r["name"].startswith("pod board") and "visitor" not in r["name"]
+    ]
     deep_ratio = board_rows[1]["rps"] / board_rows[0]["rps"] if len(board_rows) == 2 else None
     checks = [
         f"Posts that created a request: {created_requests:,} (wrk counted "

@@ -58,7 +58,8 @@ LIST_FIELDS = (
 
 
 def _queues(pod, now):
-    """Each queue as a queryset, oldest first."""
+    """Each queue as a queryset, in the order a coordinator takes them: oldest
+    first, soonest to expire first, longest without news first."""
     today = timezone.localdate(now)
     requests = Request.objects.filter(pod=pod).only(*LIST_FIELDS)
     return {
@@ -68,20 +69,25 @@ def _queues(pod, now):
             status__in=(Request.Status.NEW, Request.Status.OPEN),
             expires_on__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
         ).order_by("expires_on", "pk"),
-        # An active claim means the request is claimed: no status test, so the
-        # few stale claims lead to their requests by primary key.
+        # Longest without news first, read in that order from the claim_pod_active
+        # index (pod, progress_at, request), each request then by primary key.
+        # An active claim means the request is claimed: no status test needed.
         "stale": requests.filter(
-            pk__in=_stale_claims(pod, now).values("request_id")
-        ).oldest_first(),
+            claims__pod=pod,
+            claims__status=Claim.Status.ACTIVE,
+            claims__progress_at__lte=_stale_cutoff(pod, now),
+        ).order_by("claims__progress_at", "pk"),
     }
+
+
+def _stale_cutoff(pod, now):
+    return now - datetime.timedelta(days=pod.stale_claim_days)
 
 
 def _stale_claims(pod, now):
     """Active claims with no news for the pod's stale period: read from the
     claim_pod_active index alone."""
-    return Claim.objects.active().filter(
-        pod=pod, progress_at__lte=now - datetime.timedelta(days=pod.stale_claim_days)
-    )
+    return Claim.objects.active().filter(pod=pod, progress_at__lte=_stale_cutoff(pod, now))
 
 
 def _queue_counts(pod, now):

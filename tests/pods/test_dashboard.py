@@ -262,3 +262,40 @@ def test_settings_with_nonsense_numbers_come_back_with_errors(maple, alice_clien
     response = alice_client.post(url, settings_data(maple, stale_claim_days="many"))
     assert response.status_code == 200
     assert not Decision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_stale_claims_come_longest_without_news_first(maple, bob, alice_client):
+    now = timezone.now()
+    older, _token = make_request(
+        maple, summary="Posted first", now=now - datetime.timedelta(days=9)
+    )
+    newer, _token = make_request(
+        maple, summary="Posted later", now=now - datetime.timedelta(days=8)
+    )
+    services.claim_request(request=older, by=bob, now=now - datetime.timedelta(days=4))
+    services.claim_request(request=newer, by=bob, now=now - datetime.timedelta(days=7))
+
+    response = alice_client.get(dashboard_url(maple))
+
+    stale = next(s for s in response.context["sections"] if s["key"] == "stale")
+    assert [r.pk for r in stale["items"]] == [newer.pk, older.pk]
+    queue = alice_client.get(reverse("pods:request_list", args=[maple.slug]) + "?queue=stale")
+    assert [r.pk for r in queue.context["page"].object_list] == [newer.pk, older.pk]
+
+
+@pytest.mark.django_db
+def test_about_to_expire_comes_soonest_first(maple, alice_client):
+    today = timezone.localdate()
+    later, _token = make_request(maple, summary="Expires in two days")
+    sooner, _token = make_request(maple, summary="Expires today")
+    gone, _token = make_request(maple, summary="Done already")
+    Request.objects.filter(pk=later.pk).update(expires_on=today + datetime.timedelta(days=2))
+    Request.objects.filter(pk=sooner.pk).update(expires_on=today)
+    Request.objects.filter(pk=gone.pk).update(expires_on=today, status=Request.Status.DONE)
+
+    response = alice_client.get(dashboard_url(maple))
+
+    expiring = next(s for s in response.context["sections"] if s["key"] == "expiring")
+    assert [r.pk for r in expiring["items"]] == [sooner.pk, later.pk]
+    assert response.context["counts"]["expiring"] == 2

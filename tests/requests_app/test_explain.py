@@ -1,4 +1,5 @@
-"""The board's queries use an index at city scale, never a scan of every request."""
+"""The board's and the dashboard's queries use an index at city scale, never a
+scan of every request."""
 
 import json
 
@@ -7,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pods.models import Pod
+from pods.models import Membership, Pod
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -78,3 +79,24 @@ def test_filtered_board_still_uses_an_index(client, city):
         nodes = explain(sql)
         assert not sequential_scans_of_requests(nodes), sql
         assert index_names(nodes), sql
+
+
+def test_dashboard_queues_are_read_from_indexes_in_their_order(client, city):
+    coordinator = Membership.objects.filter(pod=city, role=Membership.Role.COORDINATOR).first()
+    client.force_login(coordinator.person)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/pods/{city.slug}/dashboard/")
+    assert response.status_code == 200
+    sections = {s["key"]: s for s in response.context["sections"]}
+    # The seeded pod has thousands in each queue: a sort would be of thousands.
+    assert sections["stale"]["count"] > 100 and sections["expiring"]["count"] > 100
+    queries = [q["sql"] for q in captured if REQUESTS in q["sql"]]
+    for sql in queries:
+        nodes = explain(sql)
+        assert not sequential_scans_of_requests(nodes), sql
+        assert index_names(nodes), sql
+    lists = [sql for sql in queries if "LIMIT 10" in sql]
+    stale = next(sql for sql in lists if "requests_app_claim" in sql)
+    expiring = next(sql for sql in lists if '"expires_on" ASC' in sql)
+    for sql in (stale, expiring):
+        assert not [n for n in explain(sql) if n["Node Type"] == "Sort"], sql

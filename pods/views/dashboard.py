@@ -138,9 +138,13 @@ def dashboard(request, slug):
             "pod": pod,
             "sections": sections,
             "counts": counts,
-            "reports": reports.select_related("request", "offer").order_by("created_at", "pk")[
-                :QUEUE_PREVIEW
-            ],
+            "reports": list(
+                reports.select_related("request", "offer").order_by("created_at", "pk")[
+                    :QUEUE_PREVIEW
+                ]
+            )
+            if counts["reports"]
+            else [],
         },
     )
 

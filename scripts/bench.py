@@ -298,7 +298,8 @@ def find_url_name(*words, kwargs):
 
 
 def query_counts(pages):
-    """How many queries each page runs, through Django's test client (not timed)."""
+    """How many queries each page runs, through Django's test client (not timed):
+    the second request, as under load, when what is cached per server is warm."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -309,6 +310,7 @@ def query_counts(pages):
         if cookie:
             key, value = cookie.split("=", 1)
             client.cookies[key] = value
+        client.get(path)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         counts[name] = (len(queries), response.status_code)

@@ -73,12 +73,11 @@ def _to_person(kind, person, *, pod=None, dedupe_key=None, **references):
 def request_posted(*, request, token):
     """A request was posted: remember the language it was posted in, send the
     requester their private link, and tell owners of matching offers."""
-    RequesterLanguage.objects.update_or_create(
+    # A request is posted once, in the transaction that created it: nothing to update.
+    RequesterLanguage.objects.create(
         request=request,
-        defaults={
-            "pod_id": request.pod_id,
-            "language": first_supported(translation.get_language()),
-        },
+        pod_id=request.pod_id,
+        language=first_supported(translation.get_language()),
     )
     # Only a secret we must send is kept, and only until it is sent.
     _to_requester(Kind.PRIVATE_LINK, request, secret=token)

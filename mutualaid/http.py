@@ -30,6 +30,7 @@ def cached_for_visitors(view):
     """Serve visitors (no session, no pending message) the same page for a few
     seconds, rendered once per server: a board link shared in a group chat on a
     bad day brings hundreds of visitors a minute, and they cost nothing then.
+    Used by the home page, a pod's page, its board and a request's page.
 
     Only public pages use it, and only a page with nothing of the visitor's own
     is stored: no CSRF token, no cookie set, status 200. Signed-in people always

@@ -115,8 +115,9 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
 }
-# How long visitors (not signed in) may be served a public page (a pod's board, a
-# request's page) rendered for an earlier visitor; 0: always live (mutualaid/http.py).
+# How long visitors (not signed in) may be served a public page (the home page, a
+# pod's page and board, a request's page) rendered for an earlier visitor; 0:
+# always live (mutualaid/http.py).
 VISITOR_CACHE_SECONDS = env.int("VISITOR_CACHE_SECONDS", default=10)
 
 # Per-client limits on posting, claiming and reporting (mutualaid/ratelimit.py).

@@ -9,9 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from mutualaid.http import cached_for_visitors
+
 logger = logging.getLogger(__name__)
 
 
+@cached_for_visitors
 def home(request):
     return render(request, "home.html")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualaid.http import cached_for_visitors
 from pods import services
 from pods.access import get_pod, require_network_admin
 from pods.forms import FindPodForm, JoinPodForm, PodProposalForm
@@ -74,6 +75,7 @@ def _membership_with_warning(user, pod):
     )
 
 
+@cached_for_visitors
 def pod_detail(request, slug):
     pod = get_object_or_404(
         Pod.objects.prefetch_related("postal_codes").annotate(

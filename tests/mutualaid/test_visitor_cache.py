@@ -83,15 +83,46 @@ def test_a_visitor_with_a_message_waiting_sees_the_live_page(maple, soup, client
     assert "Soup for three" in client.get(board_url(maple)).content.decode()
 
 
+def public_url(page, pod, req):
+    return {
+        "home": "/",
+        "pod": pod.get_absolute_url(),
+        "board": board_url(pod),
+        "request": req.get_absolute_url(),
+    }[page]
+
+
+PUBLIC_PAGES = ["home", "pod", "board", "request"]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["board", "request"])
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
 def test_a_visitors_page_carries_nothing_of_their_own(page, maple, soup, client):
-    url = board_url(maple) if page == "board" else soup.get_absolute_url()
+    url = public_url(page, maple, soup)
     for response in (client.get(url), client.get(url)):
         assert response.status_code == 200
         assert b"csrfmiddlewaretoken" not in response.content
         assert not response.cookies
         assert "Cookie" in response["Vary"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_a_visitors_second_view_costs_no_query(
+    page, maple, soup, client, django_assert_num_queries
+):
+    url = public_url(page, maple, soup)
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.content == first.content
+
+
+@pytest.mark.django_db
+def test_a_pods_page_for_a_member_is_live_and_has_its_forms(maple, bob_client, client):
+    client.get(maple.get_absolute_url())  # a visitor's copy now exists
+    html = bob_client.get(maple.get_absolute_url()).content.decode()
+    assert "Leave this pod" in html and "csrfmiddlewaretoken" in html
 
 
 @pytest.mark.django_db

@@ -1,11 +1,13 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.notifications.language import first_supported, pod_language
 from pods.models import (
     PROPOSABLE_SETTINGS,
     Membership,
@@ -335,6 +337,18 @@ class HotlineForm(forms.Form):
         initial=Callback.CALL_BACK,
         widget=forms.RadioSelect,
     )
+    language = forms.ChoiceField(
+        label=_("Language the caller wants messages in"),
+        choices=settings.LANGUAGES,
+        help_text=_("For the emails about this request, if the caller gave an address."),
+    )
+
+    def __init__(self, *args, pod=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The pod's first language, else the coordinator's: the caller is a neighbor.
+        self.fields["language"].initial = first_supported(
+            pod_language(pod), translation.get_language()
+        )
 
 
 class MergeForm(forms.Form):

@@ -33,11 +33,12 @@ class PostedRequest:
 
 
 @transaction.atomic
-def post_request(*, pod, public, contact, requester=None, now=None):
+def post_request(*, pod, public, contact, requester=None, language=None, now=None):
     """Create a request and its private contact; return it with its private token.
 
     ``public`` and ``contact`` are the cleaned fields of the two halves. The token
-    is returned once and never stored: only its hash is.
+    is returned once and never stored: only its hash is. Messages to the requester
+    go in ``language``, by default the one the request was posted in.
     """
     now = now or timezone.now()
     token, token_hash = new_private_token()
@@ -54,7 +55,7 @@ def post_request(*, pod, public, contact, requester=None, now=None):
         **public,
     )
     RequestContact.objects.create(request=request, pod=pod, **contact)
-    notify.request_posted(request=request, token=token)
+    notify.request_posted(request=request, token=token, language=language)
     return PostedRequest(request=request, token=token)
 
 
@@ -258,13 +259,24 @@ class CoordinationError(Exception):
 
 
 @transaction.atomic
-def hotline_intake(*, pod, public, contact, taken_by_phone=True, callback_preference="", now=None):
+def hotline_intake(
+    *,
+    pod,
+    public,
+    contact,
+    taken_by_phone=True,
+    callback_preference="",
+    language=None,
+    now=None,
+):
     """A coordinator posts a request for a neighbor who phoned or asked in person.
 
     A coordinator took it, so it needs no further approval and goes on the board.
     The private token is returned once, to be read out or texted to the neighbor.
+    Messages to the neighbor go in the language they asked for, not the
+    coordinator's.
     """
-    posted = post_request(pod=pod, public=public, contact=contact, now=now)
+    posted = post_request(pod=pod, public=public, contact=contact, language=language, now=now)
     request = posted.request
     request.status = Request.Status.OPEN
     request.taken_by_phone = taken_by_phone

@@ -70,14 +70,15 @@ def _to_person(kind, person, *, pod=None, dedupe_key=None, **references):
 # --- Requests -----------------------------------------------------------------------
 
 
-def request_posted(*, request, token):
-    """A request was posted: remember the language it was posted in, send the
-    requester their private link, and tell owners of matching offers."""
+def request_posted(*, request, token, language=None):
+    """A request was posted: remember the requester's language (``language``, else
+    the one it was posted in), send the requester their private link, and tell
+    owners of matching offers."""
     # A request is posted once, in the transaction that created it: nothing to update.
     RequesterLanguage.objects.create(
         request=request,
         pod_id=request.pod_id,
-        language=first_supported(translation.get_language()),
+        language=first_supported(language, translation.get_language()),
     )
     # Only a secret we must send is kept, and only until it is sent.
     _to_requester(Kind.PRIVATE_LINK, request, secret=token)

@@ -186,7 +186,7 @@ def hotline(request, slug):
     data = request.POST if request.method == "POST" else None
     public_form = HotlinePublicForm(data, pod=pod)
     contact_form = RequestContactForm(data)
-    hotline_form = HotlineForm(data)
+    hotline_form = HotlineForm(data, pod=pod)
     if data is not None and (
         public_form.is_valid() & contact_form.is_valid() & hotline_form.is_valid()
     ):

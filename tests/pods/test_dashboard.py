@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mutualaid.notifications.models import OutboxMessage, RequesterLanguage
 from pods.models import Decision, Membership, ModerationAction
 from pods.services import report_submit
 from requests_app import services
@@ -17,6 +18,7 @@ from tests.factories import (
     REQUESTER_PHONE,
     make_offer,
     make_person,
+    make_pod,
     make_request,
     request_form_data,
 )
@@ -95,7 +97,8 @@ def hotline_data(maple, **overrides):
     data.pop("pod")
     data.pop("postal_code")
     data.pop("website")
-    data.update({"taken_by_phone": "on", "callback_preference": "text"})
+    hotline = {"taken_by_phone": "on", "callback_preference": "text", "language": "en"}
+    data.update({key: value for key, value in hotline.items() if key not in overrides})
     return data
 
 
@@ -133,6 +136,26 @@ def test_hotline_link_opens_the_neighbors_private_page(maple, alice_client, clie
     path = done.context["link"].split("testserver", 1)[-1]
     path = path[path.index("/r/") :]
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_hotline_messages_go_in_the_callers_language_not_the_coordinators(maple, alice_client):
+    url = reverse("pods:hotline", args=[maple.slug])
+    alice_client.post(url, hotline_data(maple, language="es"), HTTP_ACCEPT_LANGUAGE="en")
+
+    req = Request.objects.get()
+    assert RequesterLanguage.objects.get(request=req).language == "es"
+    link = OutboxMessage.objects.get(request=req, kind=OutboxMessage.Kind.PRIVATE_LINK)
+    assert link.language == "es"
+
+
+@pytest.mark.django_db
+def test_hotline_offers_the_pods_first_language_for_the_caller(alice_client, alice):
+    arce = make_pod("arce", languages="es,en")
+    Membership.objects.create(person=alice, pod=arce, role=Membership.Role.COORDINATOR)
+    url = reverse("pods:hotline", args=[arce.slug])
+    form = alice_client.get(url, HTTP_ACCEPT_LANGUAGE="en").context["hotline_form"]
+    assert form["language"].value() == "es"
 
 
 @pytest.mark.django_db

@@ -365,6 +365,7 @@ def connect_offer(*, request, offer, by, now=None):
     except IntegrityError:
         # The same ask, sent twice at once: the other one made it.
         return Connection.objects.pending().get(request=request, offer=offer), False
+    notify.connection_asked(connection=connection)
     return connection, True
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from mutualaid.notifications import tokens
 from mutualaid.notifications.models import OutboxMessage
 from pods.models import Membership
-from requests_app.models import Claim, Feedback, Offer, Request
+from requests_app.models import Claim, Connection, Feedback, Offer, Request
 
 # How many items a digest lists before it says "and N more".
 DIGEST_ITEMS = 10
@@ -279,6 +279,37 @@ def offer_match(message):
     )
 
 
+def connection_ask(message):
+    """A coordinator asks an offer's owner whether they can help: only while the
+    ask is still waiting for an answer and the request still needs someone."""
+    request, offer, person = message.request, message.offer, message.person
+    if request is None or offer is None or person is None:
+        return None
+    waiting = Connection.objects.pending().filter(request=request, offer=offer).exists()
+    if not waiting or request.status != Request.Status.OPEN or request.hidden:
+        return None
+    return Content(
+        subject=_("Could your offer help a neighbor?"),
+        blocks=[
+            Paragraph(
+                _("A coordinator of %(pod)s thinks your offer could meet this request:")
+                % {"pod": request.pod.name}
+            ),
+            Section(
+                title=request.get_category_display(),
+                items=[Item(request.summary, site_url(request.get_absolute_url()))],
+            ),
+            Paragraph(
+                _(
+                    "Say yes or no on My page. No is always fine; if you say yes, you "
+                    "become the request's helper and see how to reach the neighbor."
+                )
+            ),
+            Link(_("My page:"), site_url(reverse("requests_app:my_page"))),
+        ],
+    )
+
+
 def matching_new_requests(person, since):
     """Open requests posted since ``since`` that match the person's available offers."""
     pairs = set(
@@ -445,6 +476,7 @@ RENDERERS = {
     OutboxMessage.Kind.OFFER_DIGEST: offer_digest,
     OutboxMessage.Kind.COORDINATOR_DIGEST: coordinator_digest,
     OutboxMessage.Kind.REQUEST_REPORTED: request_reported,
+    OutboxMessage.Kind.CONNECTION_ASK: connection_ask,
 }
 
 

@@ -40,6 +40,7 @@ class OutboxMessage(models.Model):
         OFFER_DIGEST = "offer_digest", _("daily digest of matching requests")
         COORDINATOR_DIGEST = "coordinator_digest", _("daily digest for coordinators")
         REQUEST_REPORTED = "request_reported", _("a request was reported")
+        CONNECTION_ASK = "connection_ask", _("a coordinator asks an offer's owner to help")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -121,6 +121,20 @@ def request_opened(*, request):
     return len(told)
 
 
+def connection_asked(*, connection):
+    """A coordinator asked an offer's owner to help with a request: tell them at
+    once, whatever they chose about matches (this is an ask to them, not a list)."""
+    offer = connection.offer
+    return _to_person(
+        Kind.CONNECTION_ASK,
+        offer.owner,
+        pod=connection.request.pod,
+        request=connection.request,
+        offer=offer,
+        dedupe_key=f"connection_ask:{connection.pk}",
+    )
+
+
 def request_claimed(*, claim):
     """Tell the requester someone is helping (the helper's display name only)."""
     return _to_requester(Kind.REQUEST_CLAIMED, claim.request, claim=claim)

@@ -276,6 +276,42 @@ def test_the_preferences_page_needs_a_login(client):
     assert reverse("login") in response["Location"]
 
 
+@pytest.mark.django_db
+def test_an_offers_owner_hears_at_once_when_a_coordinator_asks(maple, coordinator, smtp):
+    owner = make_person("quiet", pods=[maple], email=OWNER_EMAIL, language="es")
+    offer = make_offer(maple, owner)
+    choose(owner, NotificationPreference.OfferMatches.NEVER)  # an ask is not a match list
+    req, _token = make_request(maple, summary="Compra semanal")
+
+    connection, created = services.connect_offer(request=req, offer=offer, by=coordinator)
+    services.connect_offer(request=req, offer=offer, by=coordinator)  # asked twice: one email
+    deliver()
+
+    assert created
+    [message] = smtp.to(OWNER_EMAIL)
+    assert message.header("Content-Language") == "es"
+    assert "Compra semanal" in message.text
+    assert f"{SITE}/me/" in message.text
+    assert REQUESTER_PHONE not in message.everything
+
+
+@pytest.mark.django_db
+def test_an_ask_answered_before_it_is_sent_is_not_sent(maple, coordinator, owner, smtp):
+    req, _token = make_request(maple, summary="Taken care of")
+    deliver()
+    smtp.received.clear()
+    connection, _created = services.connect_offer(
+        request=req, offer=owner.offers.get(), by=coordinator
+    )
+    services.connection_decline(connection=connection)
+
+    deliver()
+
+    assert smtp.to(OWNER_EMAIL) == []
+    ask = OutboxMessage.objects.get(kind=Kind.CONNECTION_ASK)
+    assert ask.status == OutboxMessage.Status.SKIPPED
+
+
 # --- Coordinators ---------------------------------------------------------------------------
 
 
@@ -343,6 +379,8 @@ def every_kind_of_message(maple, helper, owner, coordinator, bob):
     services.run_housekeeping(now=later(4))  # about to expire
     pod_services.report_submit(pod=maple, reporter=bob, reason="other", request=claimed)
     enqueue_digests()  # offer digest for dana, coordinator digest for alice
+    asked, _token = make_request(maple, summary="Asked of an offer")
+    services.connect_offer(request=asked, offer=owner.offers.get(), by=coordinator)  # an ask
 
 
 @pytest.mark.django_db

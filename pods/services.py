@@ -226,9 +226,11 @@ def moderation_set_hidden(
 @transaction.atomic
 def moderation_warn(*, pod, actor, person, note, report=None, now=None):
     """Record a message from the pod's coordinators to the person, shown to them on
-    the pod's page; it never names a reporter."""
+    the pod's page; it never names a reporter. They get an email saying there is one."""
+    from mutualaid.notifications.notify import coordinators_note
+
     now = now or timezone.now()
-    return _log(
+    action = _log(
         pod=pod,
         actor=actor,
         kind=ModerationAction.Kind.WARN,
@@ -237,6 +239,8 @@ def moderation_warn(*, pod, actor, person, note, report=None, now=None):
         note=note,
         now=now,
     )
+    coordinators_note(action=action)
+    return action
 
 
 @transaction.atomic

@@ -466,6 +466,27 @@ def request_reported(message):
     return Content(subject=_("A report in %(pod)s") % {"pod": pod.name}, blocks=blocks)
 
 
+def coordinators_note(message):
+    pod, person = message.pod, message.person
+    if pod is None or person is None:
+        return None
+    if not Membership.objects.filter(pod=pod, person=person).exists():
+        return None
+    return Content(
+        subject=_("A note from the coordinators of %(pod)s") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "The coordinators of %(pod)s left you a note about the community "
+                    "agreements. You can read it on the pod's page when you are signed in."
+                )
+                % {"pod": pod.name}
+            ),
+            Link(_("The pod's page:"), site_url(pod.get_absolute_url())),
+        ],
+    )
+
+
 RENDERERS = {
     OutboxMessage.Kind.PRIVATE_LINK: private_link,
     OutboxMessage.Kind.REQUEST_CLAIMED: request_claimed,
@@ -477,6 +498,7 @@ RENDERERS = {
     OutboxMessage.Kind.COORDINATOR_DIGEST: coordinator_digest,
     OutboxMessage.Kind.REQUEST_REPORTED: request_reported,
     OutboxMessage.Kind.CONNECTION_ASK: connection_ask,
+    OutboxMessage.Kind.COORDINATORS_NOTE: coordinators_note,
 }
 
 

@@ -41,6 +41,7 @@ class OutboxMessage(models.Model):
         COORDINATOR_DIGEST = "coordinator_digest", _("daily digest for coordinators")
         REQUEST_REPORTED = "request_reported", _("a request was reported")
         CONNECTION_ASK = "connection_ask", _("a coordinator asks an offer's owner to help")
+        COORDINATORS_NOTE = "coordinators_note", _("a note from a pod's coordinators")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -197,6 +197,18 @@ def claims_went_stale(*, claim_ids, nudged_at):
 # --- Moderation -------------------------------------------------------------------------
 
 
+def coordinators_note(*, action):
+    """The coordinators left a person a note (a warning): tell them there is one.
+    The note itself stays on the pod's page, behind their login."""
+    return _to_person(
+        Kind.COORDINATORS_NOTE,
+        action.person,
+        pod=action.pod,
+        data={"action": action.pk},
+        dedupe_key=f"coordinators_note:{action.pk}",
+    )
+
+
 def notify_report(report):
     """Tell the pod's coordinators at once that something was reported.
 

@@ -312,6 +312,34 @@ def test_an_ask_answered_before_it_is_sent_is_not_sent(maple, coordinator, owner
     assert ask.status == OutboxMessage.Status.SKIPPED
 
 
+@pytest.mark.django_db
+def test_a_warned_person_hears_there_is_a_note_but_not_what_it_says(
+    maple, coordinator, helper, smtp
+):
+    from pods import services as pod_services
+
+    pod_services.moderation_warn(
+        pod=maple, actor=coordinator, person=helper, note="Please answer your messages"
+    )
+    deliver()
+
+    [message] = smtp.to(HELPER_EMAIL)
+    assert "Maple Street" in message.subject
+    assert f"{SITE}{maple.get_absolute_url()}" in message.text
+    assert "Please answer your messages" not in message.everything
+
+
+@pytest.mark.django_db
+def test_no_note_email_after_the_person_left_the_pod(maple, coordinator, helper, smtp):
+    from pods import services as pod_services
+
+    pod_services.moderation_warn(pod=maple, actor=coordinator, person=helper, note="Be kind")
+    pod_services.pod_leave(pod=maple, person=helper)
+    deliver()
+
+    assert smtp.to(HELPER_EMAIL) == []
+
+
 # --- Coordinators ---------------------------------------------------------------------------
 
 
@@ -381,6 +409,7 @@ def every_kind_of_message(maple, helper, owner, coordinator, bob):
     enqueue_digests()  # offer digest for dana, coordinator digest for alice
     asked, _token = make_request(maple, summary="Asked of an offer")
     services.connect_offer(request=asked, offer=owner.offers.get(), by=coordinator)  # an ask
+    pod_services.moderation_warn(pod=maple, actor=coordinator, person=helper, note="Be kind")
 
 
 @pytest.mark.django_db

@@ -34,10 +34,10 @@ run: install
 	@echo "  Mutual aid is running at http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password: demo-password):"
 	@echo "    alice  coordinator of Maple Street"
-	@echo "    bob    member of Maple Street, helping with a request"
+	@echo "    bob    member of Maple Street, helping with a request, proposing a change"
 	@echo "    carol  coordinator of Riverside and Hillcrest"
 	@echo "    dave   in no pod yet"
-	@echo "    elena  member of Maple Street and Hillcrest"
+	@echo "    elena  member of Maple Street and Hillcrest, asked to help"
 	@echo
 	@DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 

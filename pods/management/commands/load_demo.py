@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from pods.models import Membership, Person, Pod, PostalCode
+from pods import services as pod_services
+from pods.models import Membership, Person, Pod, PostalCode, Proposal, ProposalResponse, Report
 from requests_app import services
 from requests_app.models import Category, Offer
 
@@ -121,6 +122,16 @@ REQUESTS = [
         "Marta",
         "0107",
     ),
+    (
+        "maple",
+        Category.OTHER,
+        "Cheap phone cases for sale, message me",
+        "Maple Street",
+        3,
+        ["en"],
+        "Vendor",
+        "0108",
+    ),
 ]
 
 OFFERS = [
@@ -225,8 +236,9 @@ class Command(BaseCommand):
             )
         # Bob is already helping with the prescription pickup.
         services.claim_request(request=posted[1].request, by=people["bob"])
+        offers = {}
         for username, slug, category, description, when, recurrence, languages in OFFERS:
-            services.post_offer(
+            offers[username] = services.post_offer(
                 pod=pods[slug],
                 owner=people[username],
                 fields={
@@ -237,3 +249,34 @@ class Command(BaseCommand):
                     "languages": languages,
                 },
             )
+        self._coordination(pods, people, posted, offers, now)
+
+    def _coordination(self, pods, people, posted, offers, now):
+        """Something in each of Maple Street's coordination pages, for alice to try."""
+        maple = pods["maple"]
+        spam = next(p.request for p in posted if p.request.category == Category.OTHER)
+        pod_services.report_submit(
+            pod=maple,
+            reporter=people["elena"],
+            reason=Report.Reason.SPAM,
+            details="Selling things, not a need.",
+            request=spam,
+        )
+        check_in = next(p.request for p in posted if p.request.category == Category.CHECK_IN)
+        services.connect_offer(request=check_in, offer=offers["elena"], by=people["alice"])
+        proposal = pod_services.proposal_create(
+            pod=maple,
+            author=people["bob"],
+            fields={
+                "title": "Ask helpers for news after 5 days instead of 3",
+                "text": "Some tasks, like a weekly shop, take a few days; 3 days feels pushy.",
+                "deadline": now + datetime.timedelta(days=7),
+                "change": Proposal.Change.SETTING,
+                "setting": "stale_claim_days",
+                "value": "5",
+            },
+            now=now,
+        )
+        pod_services.proposal_respond(
+            proposal=proposal, person=people["elena"], kind=ProposalResponse.Kind.CONSENT, now=now
+        )

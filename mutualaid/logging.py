@@ -81,11 +81,18 @@ class ScrubPersonalData(logging.Filter):
     """
 
     def filter(self, record):
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            message = f"{record.msg} {record.args!r}"
-        record.msg = scrub(message)
+        if _is_server_line(record):
+            # The development server's '"%s" %s %s': request line, status, size.
+            # Only the request line can carry anything personal; scrubbed whole,
+            # "200 17738" would read as a phone number.
+            request_line, *numbers = record.args
+            record.msg = record.msg % (scrub(request_line), *numbers)
+        else:
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):
+                message = f"{record.msg} {record.args!r}"
+            record.msg = scrub(message)
         record.args = ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -94,6 +101,16 @@ class ScrubPersonalData(logging.Filter):
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)
         return True
+
+
+def _is_server_line(record):
+    return (
+        record.name == "django.server"
+        and record.msg == '"%s" %s %s'
+        and isinstance(record.args, tuple)
+        and len(record.args) == 3
+        and all(str(arg).isdigit() for arg in record.args[1:])
+    )
 
 
 def sensitive_values(request):

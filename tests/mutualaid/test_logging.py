@@ -197,3 +197,29 @@ def test_scrub_removes_private_link_tokens():
 )
 def test_scrub_leaves_ordinary_log_lines_alone(text):
     assert scrub(text) == text
+
+
+def server_record(request_line, status="200", size="17738"):
+    return logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        (request_line, status, size),
+        None,
+    )
+
+
+def test_the_development_servers_lines_keep_their_status_and_size():
+    record = server_record("GET /pods/maple/dashboard/ HTTP/1.1")
+    ScrubPersonalData().filter(record)
+    assert record.getMessage() == '"GET /pods/maple/dashboard/ HTTP/1.1" 200 17738'
+
+
+def test_the_development_servers_request_line_is_still_scrubbed():
+    record = server_record("GET /r/s3cr3t-t0ken/?phone=555-010-0123 HTTP/1.1")
+    ScrubPersonalData().filter(record)
+    message = record.getMessage()
+    assert "s3cr3t" not in message and "555-010-0123" not in message
+    assert message.endswith(" 200 17738")

@@ -262,6 +262,10 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.request": {"level": "ERROR"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # django-axes says "successful login", "reset 0 attempts" at INFO on every
+        # login: who logs in when is nobody's business. Failures and lockouts are
+        # warnings and still show.
+        "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
     },
 }
 # Error emails: the report, with what a person typed and private links taken out.

@@ -223,3 +223,20 @@ def test_the_development_servers_request_line_is_still_scrubbed():
     message = record.getMessage()
     assert "s3cr3t" not in message and "555-010-0123" not in message
     assert message.endswith(" 200 17738")
+
+
+@pytest.mark.django_db
+def test_a_login_is_not_logged_but_a_lockout_is(client, caplog):
+    from tests.factories import PASSWORD, make_person
+
+    make_person("ana")
+    with caplog.at_level(logging.DEBUG):
+        caplog.clear()
+        response = client.post(reverse("login"), {"username": "ana", "password": PASSWORD})
+        assert response.status_code == 302
+        assert not [r for r in caplog.records if r.name.startswith("axes")]
+        for _ in range(6):
+            client.post(reverse("login"), {"username": "ana", "password": "wrong"})
+    assert [
+        r for r in caplog.records if r.name.startswith("axes") and r.levelno >= logging.WARNING
+    ]

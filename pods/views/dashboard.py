@@ -40,10 +40,8 @@ EXPIRING_WITHIN_DAYS = 3
 # The session key under which the private link of a hotline request waits to be shown once.
 SESSION_HOTLINE_TOKEN = "hotline_token"  # noqa: S105 - a key name, not a secret  # nosec B105
 
-# Everything a request row shows (pods/_request_row.html), for its cache key.
-ROW_FIELDS = ("pk", "category", "summary", "area", "status", "hidden", "created_at", "expires_on")
-
-# Public fields only, so a list can never carry contact details.
+# Public fields only, so a list can never carry contact details. They are also
+# all a request row shows (pods/_request_row.html), so they key its cache.
 LIST_FIELDS = (
     "pk",
     "pod_id",
@@ -130,7 +128,7 @@ def dashboard(request, slug):
     ]
     for section in sections:
         section["items"] = list(queues[section["key"]][:QUEUE_PREVIEW]) if section["count"] else []
-        section["cards_key"] = fingerprint(section["items"], *ROW_FIELDS)
+        section["cards_key"] = fingerprint(section["items"], *LIST_FIELDS)
     return render(
         request,
         "pods/dashboard.html",

@@ -33,18 +33,8 @@ def board(request, slug):
             requests = requests.filter(category=category)
         if language := form.cleaned_data["language"]:
             requests = requests.filter(languages_filter("languages", language))
-    requests = requests.only(
-        "pk",
-        "category",
-        "summary",
-        "area",
-        "needed_by",
-        "languages",
-        "contactless",
-        "created_at",
-        "status",
-        "pod_id",
-    ).oldest_first()
+    # What the cards show, and what the request_board_open index covers.
+    requests = requests.only(*CARD_FIELDS, "status", "pod_id").oldest_first()
     page = Paginator(requests, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -133,6 +133,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The country whose numbers people type without a country code (ISO 3166 code):
+# "(212) 555-0123" is read as +1 212 555 0123 with "US". See mutualaid/phones.py.
+PHONE_REGION = env.str("PHONE_REGION", default="US")
 USE_I18N = True
 USE_TZ = True
 

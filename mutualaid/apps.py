@@ -1,22 +1,21 @@
 from django.apps import AppConfig, apps
 from django.core import checks
 
+from mutualaid import retention
+from mutualaid.retention import DELETE_ROW, Period, PersonalData, declare, personal
+
 
 class MutualaidConfig(AppConfig):
     name = "mutualaid"
     verbose_name = "Mutual aid"
 
     def ready(self):
-        from mutualaid import retention
-
         checks.register(retention.check_declarations)
         declare_third_party_personal_data()
 
 
 def declare_third_party_personal_data():
     """Personal data in models we use but don't define: the purge reads these too."""
-    from mutualaid.retention import DELETE_ROW, Period, PersonalData, declare, personal
-
     if apps.is_installed("django.contrib.sessions"):
         from django.contrib.sessions.models import Session
 

@@ -32,10 +32,3 @@ class RateLimitCounter(models.Model):
     def __str__(self):
         return f"{self.scope} {self.window}: {self.count}"
 
-
-# The notification outbox and preferences live in their own package (docs/notifications.md).
-from mutualaid.notifications.models import (  # noqa: E402, F401
-    NotificationPreference,
-    OutboxMessage,
-    RequesterLanguage,
-)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mutualaid",
     "pods",
     "requests_app",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -168,10 +169,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # How notifications are delivered, per channel (docs/notifications.md). For
-# development, mutualaid.notifications.channels.ConsoleChannel prints them instead.
+# development, notifications.channels.ConsoleChannel prints them instead.
 NOTIFICATION_CHANNELS = {
     "email": env.str(
-        "NOTIFICATION_EMAIL_CHANNEL", default="mutualaid.notifications.channels.EmailChannel"
+        "NOTIFICATION_EMAIL_CHANNEL", default="notifications.channels.EmailChannel"
     ),
 }
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path("account/", account.account, name="account"),
     path("account/data/", account.account_data, name="account_data"),
     path("account/delete/", account.account_delete, name="account_delete"),
-    path("notifications/", include("mutualaid.notifications.urls")),
+    path("notifications/", include("notifications.urls")),
     path("pods/", include("pods.urls")),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutualaid import retention
-from mutualaid.notifications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from pods.models import Membership
 from requests_app.models import Claim, ContactView, Offer, Request, RequestContact
 

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.notifications.language import first_supported, pod_language
+from mutualaid.languages import first_supported, pod_language
 from pods.models import (
     PROPOSABLE_SETTINGS,
     Membership,

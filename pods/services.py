@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from pods import events
 from pods.models import (
     PROPOSABLE_SETTINGS,
     Decision,
@@ -46,10 +47,8 @@ def pod_join(*, pod, person):
 @transaction.atomic
 def pod_leave(*, pod, person):
     """Leave a pod. Active claims in it are released, without any mark."""
-    from requests_app.services import release_claim
-
-    for claim in person.claims.active().filter(pod=pod).select_related("request"):
-        release_claim(claim=claim, by=person)
+    # requests_app releases the person's active claims in the pod (requests_app/receivers.py).
+    events.membership_ending.send(None, pod=pod, person=person)
     Membership.objects.filter(pod=pod, person=person).delete()
 
 
@@ -164,8 +163,6 @@ def parse_setting_value(name, raw):
 def report_submit(*, pod, reporter, reason, details="", request=None, offer=None, person=None):
     """File a report for the pod's coordinators, who hear of it at once. The
     reported person is never told who."""
-    from mutualaid.notifications.notify import notify_report
-
     if request is not None:
         person = request.requester
     elif offer is not None:
@@ -179,7 +176,7 @@ def report_submit(*, pod, reporter, reason, details="", request=None, offer=None
         reason=reason,
         details=details,
     )
-    notify_report(report)
+    events.post_reported.send(None, report=report)
     return report
 
 
@@ -227,8 +224,6 @@ def moderation_set_hidden(
 def moderation_warn(*, pod, actor, person, note, report=None, now=None):
     """Record a message from the pod's coordinators to the person, shown to them on
     the pod's page; it never names a reporter. They get an email saying there is one."""
-    from mutualaid.notifications.notify import coordinators_note
-
     now = now or timezone.now()
     action = _log(
         pod=pod,
@@ -239,7 +234,7 @@ def moderation_warn(*, pod, actor, person, note, report=None, now=None):
         note=note,
         now=now,
     )
-    coordinators_note(action=action)
+    events.coordinators_noted.send(None, action=action)
     return action
 
 

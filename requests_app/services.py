@@ -7,9 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.notifications import notify
+from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
 from pods.models import Membership
+from requests_app import events
 from requests_app.models import (
     Claim,
     Connection,
@@ -55,7 +56,7 @@ def post_request(*, pod, public, contact, requester=None, language=None, now=Non
         **public,
     )
     RequestContact.objects.create(request=request, pod=pod, **contact)
-    notify.request_posted(request=request, token=token, language=language)
+    events.request_posted.send(None, request=request, token=token, language=language)
     return PostedRequest(request=request, token=token)
 
 
@@ -93,7 +94,7 @@ def claim_request(*, request, by, now=None):
             claim = Claim.objects.create(
                 request=request, pod_id=request.pod_id, helper=by, created_at=now, progress_at=now
             )
-            notify.request_claimed(claim=claim)
+            events.request_claimed.send(None, claim=claim)
     except IntegrityError as error:
         raise ClaimError("taken") from error
     request.status = Request.Status.CLAIMED
@@ -125,7 +126,7 @@ def mark_done(*, request, now=None):
         Claim.objects.filter(request=request, status=Claim.Status.ACTIVE).update(
             status=Claim.Status.DONE, ended_at=now, progress_at=now
         )
-        notify.request_done(request=request)
+        events.request_done.send(None, request=request)
     return bool(moved)
 
 
@@ -241,13 +242,13 @@ def run_housekeeping(*, now=None, dry_run=False):
 
     with transaction.atomic():
         Claim.objects.filter(pk__in=to_nudge, nudged_at__isnull=True).update(nudged_at=now)
-        notify.claims_went_stale(claim_ids=to_nudge, nudged_at=now)
+        events.claims_went_stale.send(None, claim_ids=to_nudge, nudged_at=now)
         for claim in to_release:
             release_claim(claim=claim, automatically=True, now=now)
         result.expired_requests = due_requests.update(status=Request.Status.EXPIRED, closed_at=now)
         result.expired_offers = due_offers.update(status=Offer.Status.EXPIRED, closed_at=now)
         purge_counters(now=now)
-        notify.requests_expiring(now=now)
+        events.housekeeping_done.send(None, now=now)
     return result
 
 
@@ -281,7 +282,7 @@ def hotline_intake(
     request.status = Request.Status.OPEN
     request.taken_by_phone = taken_by_phone
     request.save(update_fields=["status", "taken_by_phone"])
-    notify.request_opened(request=request)
+    events.request_opened.send(None, request=request)
     RequestContact.objects.filter(request=request).update(callback_preference=callback_preference)
     return posted
 
@@ -294,7 +295,7 @@ def approve_request(*, request):
     )
     if moved:
         request.status = Request.Status.OPEN
-        notify.request_opened(request=request)
+        events.request_opened.send(None, request=request)
     return bool(moved)
 
 
@@ -365,7 +366,7 @@ def connect_offer(*, request, offer, by, now=None):
     except IntegrityError:
         # The same ask, sent twice at once: the other one made it.
         return Connection.objects.pending().get(request=request, offer=offer), False
-    notify.connection_asked(connection=connection)
+    events.connection_asked.send(None, connection=connection)
     return connection, True
 
 
@@ -492,13 +493,10 @@ def forget_contact(*, request, now=None):
     """The requester's "forget me": their contact details are erased at once, as
     the retention declarations say, and an active request is withdrawn, since
     nobody could reach them any more. The post stays, for the pod's statistics."""
-    from mutualaid import retention
-    from mutualaid.notifications.models import OutboxMessage
-
     now = now or timezone.now()
     withdraw_request(request=request, now=now)
-    # Messages to the requester hold their address too; none is still worth sending.
-    OutboxMessage.objects.filter(request=request, person__isnull=True).delete()
+    # Messages to the requester hold their address too (notifications drops them).
+    events.contact_forgotten.send(None, request=request)
     return retention.erase_rows(RequestContact.objects.filter(request=request), now=now)
 
 

@@ -18,7 +18,7 @@ import polib
 import pytest
 from django.conf import settings
 
-from mutualaid.notifications.models import RequesterLanguage
+from notifications.models import RequesterLanguage
 from requests_app.models import Request
 from tests.factories import make_pod
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from mutualaid.notifications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from pods.models import Person, PodProposal, Report
 from requests_app import services
 from requests_app.models import (

@@ -103,7 +103,7 @@ def test_the_private_page_offers_both_controls_and_shows_its_link(client, maple)
 
 @pytest.mark.django_db
 def test_forget_me_also_drops_messages_addressed_to_the_requester(client, maple):
-    from mutualaid.notifications.models import OutboxMessage
+    from notifications.models import OutboxMessage
 
     _req, token = make_request(maple)
     assert OutboxMessage.objects.filter(recipient=REQUESTER_EMAIL).exists()

@@ -194,7 +194,7 @@ def test_account_page_links_to_download_and_delete(bob_client):
 
 @pytest.mark.django_db
 def test_deleting_an_account_drops_messages_addressed_to_its_requests(bob_client, bob, maple):
-    from mutualaid.notifications.models import OutboxMessage
+    from notifications.models import OutboxMessage
 
     make_request(maple, requester=bob)
     assert OutboxMessage.objects.filter(recipient=REQUESTER_EMAIL).exists()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid.notifications.models import OutboxMessage, RequesterLanguage
+from notifications.models import OutboxMessage, RequesterLanguage
 from pods.models import Decision, Membership, ModerationAction
 from pods.services import report_submit
 from requests_app import services

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.notifications.models import NotificationPreference
+from notifications.models import NotificationPreference
 
 
 class PreferencesForm(forms.Form):

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-UNSUBSCRIBE_SALT = "mutualaid.notifications.unsubscribe"
-FEEDBACK_SALT = "mutualaid.notifications.feedback"
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+FEEDBACK_SALT = "notifications.feedback"
 
 # Topics a person can unsubscribe from with one click.
 OFFER_MATCHES = "offer_matches"

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mutualaid.notifications.content import coordinator_queues, open_reports
-from mutualaid.notifications.language import language_for_person
-from mutualaid.notifications.models import NotificationPreference, OutboxMessage
-from mutualaid.notifications.outbox import enqueue
+from notifications.content import coordinator_queues, open_reports
+from notifications.language import language_for_person
+from notifications.models import NotificationPreference, OutboxMessage
+from notifications.outbox import enqueue
 from pods.models import Membership, Person, Pod
 from requests_app.models import Offer, Request
 

@@ -11,13 +11,13 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from mutualaid.notifications.language import (
+from notifications.language import (
     first_supported,
     language_for_person,
     language_for_requester,
 )
-from mutualaid.notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
-from mutualaid.notifications.outbox import enqueue
+from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
+from notifications.outbox import enqueue
 from pods.models import Membership
 from requests_app.models import Claim, Offer, Request, RequestContact
 

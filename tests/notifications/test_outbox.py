@@ -10,12 +10,12 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid.notifications import outbox
-from mutualaid.notifications.models import OutboxMessage
+from notifications import outbox
+from notifications.models import OutboxMessage
 from requests_app import services
 from requests_app.models import Request
 from tests.factories import REQUESTER_EMAIL, make_person, make_request, request_form_data
-from tests.mutualaid.smtp import deliver
+from tests.notifications.smtp import deliver
 
 Kind = OutboxMessage.Kind
 Status = OutboxMessage.Status

@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from mutualaid.management.commands import send_notifications
-from mutualaid.notifications import tokens
-from mutualaid.notifications.digests import enqueue_digests
-from mutualaid.notifications.models import NotificationPreference, OutboxMessage
+from notifications.management.commands import send_notifications
+from notifications import tokens
+from notifications.digests import enqueue_digests
+from notifications.models import NotificationPreference, OutboxMessage
 from pods.models import Membership
 from requests_app import services
 from requests_app.models import Feedback, Request
@@ -31,7 +31,7 @@ from tests.factories import (
     make_pod,
     make_request,
 )
-from tests.mutualaid.smtp import deliver
+from tests.notifications.smtp import deliver
 
 Kind = OutboxMessage.Kind
 SITE = "https://aid.example.org"
@@ -464,7 +464,7 @@ def test_emails_link_only_to_the_site_and_load_nothing(
 
 @pytest.mark.django_db
 def test_the_console_channel_prints_instead_of_sending(maple, settings, capsys):
-    settings.NOTIFICATION_CHANNELS = {"email": "mutualaid.notifications.channels.ConsoleChannel"}
+    settings.NOTIFICATION_CHANNELS = {"email": "notifications.channels.ConsoleChannel"}
     make_request(maple)
     assert deliver().sent == 1
     out = capsys.readouterr().out

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.module_loading import import_string
 
-from mutualaid.notifications.content import Rendered
+from notifications.content import Rendered
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ class ConsoleChannel(Channel):
         self.stream.flush()
 
 
-DEFAULT_CHANNELS = {"email": "mutualaid.notifications.channels.EmailChannel"}
+DEFAULT_CHANNELS = {"email": "notifications.channels.EmailChannel"}
 
 
 def get_channel(name):

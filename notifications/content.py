@@ -20,8 +20,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mutualaid.notifications import tokens
-from mutualaid.notifications.models import OutboxMessage
+from notifications import tokens
+from notifications.models import OutboxMessage
 from pods.models import Membership
 from requests_app.models import Claim, Connection, Feedback, Offer, Request
 

@@ -5,9 +5,9 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from mutualaid.notifications.outbox import BATCH_SIZE, deliver_pending, new_worker
+from notifications.outbox import BATCH_SIZE, deliver_pending, new_worker
 
-logger = logging.getLogger("mutualaid.notifications")
+logger = logging.getLogger("notifications")
 
 
 class Command(BaseCommand):

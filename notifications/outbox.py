@@ -29,14 +29,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mutualaid.notifications import content as renderers
-from mutualaid.notifications.channels import (
+from notifications import content as renderers
+from notifications.channels import (
     ChannelUnavailable,
     Outgoing,
     Undeliverable,
     get_channel,
 )
-from mutualaid.notifications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from requests_app.models import RequestContact
 
 logger = logging.getLogger(__name__)

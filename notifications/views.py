@@ -9,9 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from mutualaid.http import keep_private
-from mutualaid.notifications import services, tokens
-from mutualaid.notifications.forms import PreferencesForm
-from mutualaid.notifications.models import NotificationPreference
+from notifications import services, tokens
+from notifications.forms import PreferencesForm
+from notifications.models import NotificationPreference
 from pods.models import Membership
 from requests_app import services as requests_services
 from requests_app.forms import FeedbackForm

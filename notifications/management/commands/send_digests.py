@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from mutualaid.notifications.digests import enqueue_digests
+from notifications.digests import enqueue_digests
 
 
 class Command(BaseCommand):

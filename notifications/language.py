@@ -6,29 +6,8 @@ site's default. Only interface languages count: a request may ask for help in
 Vietnamese, but we can only write to them in the languages we translate.
 """
 
-from django.conf import settings
-
-
-def supported(code):
-    """``code`` if we can write in it (a regional variant counts as its base language)."""
-    if not code:
-        return None
-    codes = {language for language, _name in settings.LANGUAGES}
-    if code in codes:
-        return code
-    base = code.split("-")[0].split("_")[0].lower()
-    return base if base in codes else None
-
-
-def first_supported(*candidates):
-    for code in candidates:
-        if found := supported(code):
-            return found
-    return settings.LANGUAGE_CODE
-
-
-def pod_language(pod):
-    return pod.language_codes[0] if pod is not None and pod.language_codes else None
+from mutualaid.languages import first_supported, pod_language, supported  # noqa: F401
+from notifications.models import RequesterLanguage
 
 
 def language_for_person(person, *, pod=None):
@@ -38,8 +17,6 @@ def language_for_person(person, *, pod=None):
 def language_for_requester(request):
     """A requester's language: their account's setting, the language they posted in,
     the first interface language among those they asked to be helped in, the pod's."""
-    from mutualaid.notifications.models import RequesterLanguage
-
     account = request.requester.language if request.requester_id else ""
     recorded = (
         RequesterLanguage.objects.filter(request_id=request.pk)

@@ -9,7 +9,7 @@ from email import policy
 
 from aiosmtpd.controller import Controller
 
-from mutualaid.notifications.outbox import deliver_pending
+from notifications.outbox import deliver_pending
 
 URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -102,7 +102,7 @@ def point_django_at(settings, port):
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
     settings.SITE_URL = "https://aid.example.org"
-    settings.NOTIFICATION_CHANNELS = {"email": "mutualaid.notifications.channels.EmailChannel"}
+    settings.NOTIFICATION_CHANNELS = {"email": "notifications.channels.EmailChannel"}
 
 
 def deliver(**kwargs):

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from mutualaid.notifications.models import NotificationPreference
-from mutualaid.notifications.outbox import deliver_pending
+from notifications.models import NotificationPreference
+from notifications.outbox import deliver_pending
 from requests_app import services
 from requests_app.models import Request
 from tests.factories import (

@@ -1,8 +1,8 @@
-"""Fixtures for tests/mutualaid: a real SMTP server for the notification tests."""
+"""Fixtures for tests/notifications: a real SMTP server for the notification tests."""
 
 import pytest
 
-from tests.mutualaid.smtp import SmtpServer, free_port, point_django_at
+from tests.notifications.smtp import SmtpServer, free_port, point_django_at
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from mutualaid.notifications import tokens
-from mutualaid.notifications.models import NotificationPreference
+from notifications import tokens
+from notifications.models import NotificationPreference
 from pods.models import Person
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mutualaid.notifications import tokens
+from notifications import tokens
 from requests_app import services
 from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, make_person, make_request
 

@@ -1,0 +1,71 @@
+"""The domain apps' events, turned into outbox messages.
+
+``requests_app/events.py`` and ``pods/events.py`` send these signals inside the
+workflow's transaction, so each message is written, or rolled back, with the
+change it is about. ``NotificationsConfig.ready()`` calls ``connect()``.
+"""
+
+from notifications import notify
+from notifications.models import OutboxMessage
+from pods import events as pod_events
+from requests_app import events as request_events
+
+
+def on_request_posted(sender, *, request, token, language=None, **kwargs):
+    notify.request_posted(request=request, token=token, language=language)
+
+
+def on_request_opened(sender, *, request, **kwargs):
+    notify.request_opened(request=request)
+
+
+def on_request_claimed(sender, *, claim, **kwargs):
+    notify.request_claimed(claim=claim)
+
+
+def on_request_done(sender, *, request, **kwargs):
+    notify.request_done(request=request)
+
+
+def on_claims_went_stale(sender, *, claim_ids, nudged_at, **kwargs):
+    notify.claims_went_stale(claim_ids=claim_ids, nudged_at=nudged_at)
+
+
+def on_housekeeping_done(sender, *, now, **kwargs):
+    notify.requests_expiring(now=now)
+
+
+def on_connection_asked(sender, *, connection, **kwargs):
+    notify.connection_asked(connection=connection)
+
+
+def on_contact_forgotten(sender, *, request, **kwargs):
+    # Messages to the requester hold their address too; none is still worth sending.
+    OutboxMessage.objects.filter(request=request, person__isnull=True).delete()
+
+
+def on_post_reported(sender, *, report, **kwargs):
+    notify.notify_report(report)
+
+
+def on_coordinators_noted(sender, *, action, **kwargs):
+    notify.coordinators_note(action=action)
+
+
+RECEIVERS = [
+    (request_events.request_posted, on_request_posted),
+    (request_events.request_opened, on_request_opened),
+    (request_events.request_claimed, on_request_claimed),
+    (request_events.request_done, on_request_done),
+    (request_events.claims_went_stale, on_claims_went_stale),
+    (request_events.housekeeping_done, on_housekeeping_done),
+    (request_events.connection_asked, on_connection_asked),
+    (request_events.contact_forgotten, on_contact_forgotten),
+    (pod_events.post_reported, on_post_reported),
+    (pod_events.coordinators_noted, on_coordinators_noted),
+]
+
+
+def connect():
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver, dispatch_uid=f"notifications.{receiver.__name__}")

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from pods.middleware import language_undecided
+from mutualaid.middleware import language_undecided
 
 
 def keep_private(response):
@@ -71,7 +71,7 @@ def _is_visitor(request):
 
 
 def _visitor_key(request):
-    # Where nobody chose a language, the page speaks its pod's (pods.middleware):
+    # Where nobody chose a language, the page speaks its pod's (mutualaid.middleware):
     # the same for every such visitor of this address.
     language = "pod" if language_undecided() else translation.get_language()
     address = f"{request.get_host()}{request.get_full_path()}"

@@ -31,4 +31,3 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.window}: {self.count}"
-

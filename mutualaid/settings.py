@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "pods.middleware.PersonLanguageMiddleware",
+    "mutualaid.middleware.PersonLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,9 +171,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # How notifications are delivered, per channel (docs/notifications.md). For
 # development, notifications.channels.ConsoleChannel prints them instead.
 NOTIFICATION_CHANNELS = {
-    "email": env.str(
-        "NOTIFICATION_EMAIL_CHANNEL", default="notifications.channels.EmailChannel"
-    ),
+    "email": env.str("NOTIFICATION_EMAIL_CHANNEL", default="notifications.channels.EmailChannel"),
 }
 
 # Oversized input is refused with 400 before it reaches a form.

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mutualaid import views
-from pods.views import account
-from pods.views.people import signup
+
+# The apps' URLconfs are included by name: mutualaid imports no app (docs/architecture.md).
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,12 +14,11 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", signup, name="signup"),
-    path("account/", account.account, name="account"),
-    path("account/data/", account.account_data, name="account_data"),
-    path("account/delete/", account.account_delete, name="account_delete"),
+    # Signing up and a person's account: root paths, names without a namespace.
+    path("", include("requests_app.account_urls")),
     path("notifications/", include("notifications.urls")),
-    path("pods/", include("pods.urls")),
+    # pods' pages and requests_app's pages about a pod, all in the "pods" namespace.
+    path("pods/", include("requests_app.pod_urls")),
     path("", include("requests_app.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -44,6 +44,11 @@ def on_contact_forgotten(sender, *, request, **kwargs):
     OutboxMessage.objects.filter(request=request, person__isnull=True).delete()
 
 
+def on_account_deleting(sender, *, person, **kwargs):
+    # Messages about their requests were addressed to the contact details on them.
+    OutboxMessage.objects.filter(request__requester=person, person__isnull=True).delete()
+
+
 def on_post_reported(sender, *, report, **kwargs):
     notify.notify_report(report)
 
@@ -61,6 +66,7 @@ RECEIVERS = [
     (request_events.housekeeping_done, on_housekeeping_done),
     (request_events.connection_asked, on_connection_asked),
     (request_events.contact_forgotten, on_contact_forgotten),
+    (request_events.account_deleting, on_account_deleting),
     (pod_events.post_reported, on_post_reported),
     (pod_events.coordinators_noted, on_coordinators_noted),
 ]

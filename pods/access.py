@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from pods.middleware import use_pod_language
+from mutualaid.middleware import use_pod_language
 from pods.models import Membership, Pod
 
 

@@ -6,7 +6,6 @@ from django.contrib.auth.admin import UserAdmin
 
 from mutualaid.admin import PersonalDataAdmin, PersonalDataAdminMixin
 from pods.models import (
-    CsvImport,
     Decision,
     Membership,
     ModerationAction,
@@ -95,9 +94,3 @@ class DecisionAdmin(PersonalDataAdmin):
     list_display = ["pk", "pod", "title", "outcome", "decided_at"]
     list_filter = ["outcome"]
     raw_id_fields = ["made_by", "proposal"]
-
-
-@admin.register(CsvImport)
-class CsvImportAdmin(PersonalDataAdmin):
-    list_display = ["pk", "pod", "uploaded_by", "filename", "created_at"]
-    raw_id_fields = ["uploaded_by"]

@@ -1,13 +1,11 @@
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mutualaid.languages import first_supported, pod_language
 from pods.models import (
     PROPOSABLE_SETTINGS,
     Membership,
@@ -20,9 +18,6 @@ from pods.models import (
     Report,
 )
 from pods.services import parse_setting_value
-from pods.stats import default_range
-from requests_app.forms import RequestPublicForm
-from requests_app.models import Callback, Category, Request
 
 
 class SignupForm(UserCreationForm):
@@ -269,169 +264,6 @@ class ProposalResponseForm(forms.ModelForm):
         if cleaned.get("kind") != ProposalResponse.Kind.CONSENT and not cleaned.get("note"):
             self.add_error("note", _("Please say what worries you, so the author can respond."))
         return cleaned
-
-
-# --- Statistics ---------------------------------------------------------------------
-
-
-class MonthField(forms.DateField):
-    input_formats = ["%Y-%m"]
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not 2000 <= value.year <= 2100:
-            raise forms.ValidationError(_("Please choose a month between 2000 and 2100."))
-
-
-class StatsForm(forms.Form):
-    """A range of months; missing ends come from the default (the last twelve months)."""
-
-    start = MonthField(label=_("From"), required=False)
-    end = MonthField(label=_("To"), required=False)
-
-    MAX_MONTHS = 24
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        default_start, default_end = default_range()
-        start = cleaned.get("start") or default_start
-        end = cleaned.get("end") or default_end
-        if start > end:
-            raise forms.ValidationError(_("The start comes after the end."))
-        if (end.year - start.year) * 12 + end.month - start.month >= self.MAX_MONTHS:
-            raise forms.ValidationError(_("Please choose at most 24 months."))
-        cleaned["start"], cleaned["end"] = start, end
-        return cleaned
-
-
-# --- Coordinating requests ----------------------------------------------------------
-
-
-class HotlinePublicForm(RequestPublicForm):
-    """The request form, filled in by a coordinator: the pod comes from the page."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("pod", "postal_code", "website"):
-            self.fields.pop(name, None)
-        self.fields["agree"].label = _(
-            "The caller agrees to the community agreements (read them out if needed)"
-        )
-        self.fields["agree"].error_messages["required"] = _(
-            "Please check that the caller agrees to the community agreements."
-        )
-
-    def clean(self):
-        # Skip the parent's pod lookup by postal code: the pod is the coordinator's.
-        return forms.ModelForm.clean(self)
-
-
-class HotlineForm(forms.Form):
-    taken_by_phone = forms.BooleanField(label=_("Taken by phone"), required=False, initial=True)
-    callback_preference = forms.ChoiceField(
-        label=_("How the caller would like to hear back"),
-        choices=Callback.choices,
-        initial=Callback.CALL_BACK,
-        widget=forms.RadioSelect,
-    )
-    language = forms.ChoiceField(
-        label=_("Language the caller wants messages in"),
-        choices=settings.LANGUAGES,
-        help_text=_("For the emails about this request, if the caller gave an address."),
-    )
-
-    def __init__(self, *args, pod=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The pod's first language, else the coordinator's: the caller is a neighbor.
-        self.fields["language"].initial = first_supported(
-            pod_language(pod), translation.get_language()
-        )
-
-
-class MergeForm(forms.Form):
-    into = forms.IntegerField(
-        label=_("Number of the request to keep"),
-        min_value=1,
-        help_text=_("This one is closed and points to the one you keep."),
-    )
-
-
-class CloseRequestForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Close as"),
-        choices=[
-            (Request.Status.DONE, _("Done: the need was met")),
-            (Request.Status.WITHDRAWN, _("No longer needed")),
-        ],
-        widget=forms.RadioSelect,
-    )
-
-
-# --- Spreadsheets -------------------------------------------------------------------
-
-
-class ExportForm(forms.Form):
-    STATUSES = [
-        ("active", _("Active requests (new, open, someone helping)")),
-        ("closed", _("Closed requests")),
-        ("all", _("All requests")),
-    ]
-    statuses = forms.ChoiceField(label=_("Which requests"), choices=STATUSES, initial="active")
-    include_contacts = forms.BooleanField(
-        label=_("Include contact details (name, phone, email, address, notes)"),
-        required=False,
-        help_text=_(
-            "Only if you really need them. Each request's contact details in the file are "
-            "recorded as seen by you, and the requester can see that."
-        ),
-    )
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("A spreadsheet saved as CSV, with the column names in the first row."),
-    )
-
-
-class ImportMappingForm(forms.Form):
-    """One select per field of a request: which column of the file holds it."""
-
-    def __init__(self, *args, header, targets, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", _("(not in the file)"))] + [
-            (str(index), name or _("column %(number)d") % {"number": index + 1})
-            for index, name in enumerate(header)
-        ]
-        for target, label in targets:
-            self.fields[target] = forms.ChoiceField(label=label, choices=choices, required=False)
-        self.fields["default_category"] = forms.ChoiceField(
-            label=_("Kind of help, when the file has no such column"),
-            choices=Category.choices,
-            initial=Category.OTHER,
-        )
-        self.targets = [target for target, _label in targets]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("summary"):
-            self.add_error("summary", _("Please choose the column with the summary."))
-        if not cleaned.get("name"):
-            self.add_error("name", _("Please choose the column with the name."))
-        if not cleaned.get("phone") and not cleaned.get("email"):
-            self.add_error("phone", _("Please choose a column with a phone number or an email."))
-        return cleaned
-
-    def mapping(self):
-        return {
-            "columns": {
-                t: int(self.cleaned_data[t]) for t in self.targets if self.cleaned_data[t]
-            },
-            "default_category": self.cleaned_data["default_category"],
-        }
 
 
 class DeleteAccountForm(forms.Form):

@@ -8,6 +8,7 @@ from requests_app.models import (
     Claim,
     Connection,
     ContactView,
+    CsvImport,
     Feedback,
     Offer,
     Request,
@@ -64,3 +65,9 @@ class ConnectionAdmin(PersonalDataAdmin):
     list_display = ["pk", "request", "offer", "asked_by", "status", "created_at"]
     list_filter = ["status"]
     raw_id_fields = ["request", "offer", "asked_by"]
+
+
+@admin.register(CsvImport)
+class CsvImportAdmin(PersonalDataAdmin):
+    list_display = ["pk", "pod", "uploaded_by", "filename", "created_at"]
+    raw_id_fields = ["uploaded_by"]

@@ -25,3 +25,5 @@ housekeeping_done = Signal()
 connection_asked = Signal()
 # request: the requester asked us to forget their contact details
 contact_forgotten = Signal()
+# person: their account is being deleted (requests_app.accounts.person_delete)
+account_deleting = Signal()

@@ -15,6 +15,9 @@ $bin/ruff format --check .
 step "bandit"
 $bin/bandit -c pyproject.toml -r . -q
 
+step "apps depend one way (import-linter, [tool.importlinter] in pyproject.toml)"
+$bin/lint-imports --no-cache
+
 step "system packages for the tests"
 scripts/ensure-system-packages.sh
 

@@ -7,7 +7,6 @@ from pods.models.decisions import (
     ProposalQuerySet,
     ProposalResponse,
 )
-from pods.models.imports import CsvImport
 from pods.models.moderation import REPORT_PERIOD, ModerationAction, Report, ReportQuerySet
 from pods.models.pods import (
     CONTACT_RETENTION_DAYS,
@@ -38,5 +37,4 @@ __all__ = [
     "Proposal",
     "ProposalResponse",
     "Decision",
-    "CsvImport",
 ]

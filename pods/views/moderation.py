@@ -1,4 +1,5 @@
-"""Respect and moderation: reporting a post or a person, and what coordinators do.
+"""Respect and moderation: reporting a person, and what coordinators do.
+(Reporting a request or an offer: requests_app/views/reports.py.)
 
 Reports go to the pod's coordinators only. The reported person never sees a
 report, and a coordinator never sees reports about themselves or their posts.
@@ -7,17 +8,15 @@ report, and a coordinator never sees reports about themselves or their posts.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from mutualaid.ratelimit import ratelimit
 from pods import services
-from pods.access import get_membership, get_pod, get_pod_for_coordinator
+from pods.access import get_pod, get_pod_for_coordinator
 from pods.forms import ModerationForm, ReportForm
 from pods.models import Membership, ModerationAction, Report
-from requests_app.models import Offer, Request
 
 LOG_PAGE_SIZE = 30
 REPORT_LIMIT = 10  # reports per client address and hour
@@ -52,39 +51,6 @@ def _report_page(request, *, pod, subject, target, back, about):
         "pods/report_form.html",
         {"pod": pod, "form": form, "subject": subject, "target": target, "back": back},
         status=status,
-    )
-
-
-@ratelimit("report", limit=REPORT_LIMIT, period=3600)
-def report_request(request, pk):
-    req = get_object_or_404(Request.objects.select_related("pod"), pk=pk)
-    public = req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
-    if not public and get_membership(request.user, req.pod) is None:
-        raise Http404
-    return _report_page(
-        request,
-        pod=req.pod,
-        subject="request",
-        target=req,
-        back=req.get_absolute_url(),
-        about={"request": req},
-    )
-
-
-@login_required
-@ratelimit("report", limit=REPORT_LIMIT, period=3600)
-def report_offer(request, pk):
-    offer = get_object_or_404(Offer.objects.select_related("pod", "owner"), pk=pk)
-    membership = get_membership(request.user, offer.pod)
-    if membership is None or (offer.hidden and not membership.is_coordinator):
-        raise Http404
-    return _report_page(
-        request,
-        pod=offer.pod,
-        subject="offer",
-        target=offer,
-        back=offer.get_absolute_url(),
-        about={"offer": offer},
     )
 
 

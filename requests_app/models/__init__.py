@@ -14,6 +14,7 @@ from requests_app.models.common import (
     languages_filter,
     new_private_token,
 )
+from requests_app.models.imports import CsvImport
 from requests_app.models.offers import Connection, ConnectionQuerySet, Offer, OfferQuerySet
 from requests_app.models.requests import (
     BOARD_FIELDS,
@@ -24,6 +25,7 @@ from requests_app.models.requests import (
 )
 
 __all__ = [
+    "CsvImport",
     "Category",
     "HELP_LANGUAGES",
     "HELP_LANGUAGE_NAMES",

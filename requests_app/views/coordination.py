@@ -15,11 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from pods.access import require_coordinator
-from pods.forms import CloseRequestForm, MergeForm
 from pods.models import Person
 from pods.services import moderation_set_hidden
 from requests_app import matching, services
-from requests_app.forms import RequestPublicForm
+from requests_app.forms import CloseRequestForm, MergeForm, RequestPublicForm
 from requests_app.models import Claim, Connection, Offer, Request
 
 MERGE_CANDIDATES = 10

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.management.commands import send_notifications
 from notifications import tokens
 from notifications.digests import enqueue_digests
+from notifications.management.commands import send_notifications
 from notifications.models import NotificationPreference, OutboxMessage
 from pods.models import Membership
 from requests_app import services

@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from pods.models import CsvImport, PodProposal, Proposal, Report
+from pods.models import PodProposal, Proposal, Report
 from pods.services import proposal_create, report_submit
 from requests_app import services
-from requests_app.models import Request
+from requests_app.models import CsvImport, Request
 from tests.factories import REQUESTER_PHONE, make_offer, make_request
 
 ROLES = ["visitor", "alice", "bob", "carol", "dave", "olga", "root"]

@@ -11,6 +11,9 @@ from requests_app.models import Claim, ContactView, Feedback, Offer, Request, Re
 from tests.conftest import client_for
 from tests.factories import make_person, make_request
 
+# The pods tests' cast, for the request pages coordinators and admins use.
+from tests.pods.conftest import olga, olga_client, root, root_client  # noqa: F401
+
 # Distinctive, so a test can tell whether a page shows who is helping.
 HELPER_NAME = "Hollis"
 

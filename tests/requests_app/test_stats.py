@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pods.stats import format_duration, median, pod_statistics
 from requests_app import services
 from requests_app.models import Feedback, Request
+from requests_app.stats import format_duration, median, pod_statistics
 from tests.factories import REQUESTER_NAME, REQUESTER_PHONE, make_request
 
 

@@ -4,9 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from pods.access import get_pod_for_member
-from pods.forms import StatsForm
-from pods.stats import default_range, pod_statistics
+from requests_app.forms import StatsForm
 from requests_app.models import Category
+from requests_app.stats import default_range, pod_statistics
 
 
 @login_required

@@ -18,11 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from pods import spreadsheets
 from pods.access import get_pod_for_coordinator
-from pods.forms import ExportForm, ImportMappingForm, ImportUploadForm
-from pods.models import CsvImport
-from requests_app.models import ContactView, Request
+from requests_app import spreadsheets
+from requests_app.forms import ExportForm, ImportMappingForm, ImportUploadForm
+from requests_app.models import ContactView, CsvImport, Request
 from requests_app.services import import_requests, record_contact_views_bulk
 
 NEEDS_LIMIT = 200

@@ -14,9 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET
 
-from pods.accounts import person_data_export, person_delete
 from pods.forms import DeleteAccountForm
 from pods.models import CONTACT_RETENTION_DAYS, DETAILS_RETENTION_DAYS
+from requests_app.accounts import person_data_export, person_delete
 
 
 @login_required

@@ -10,7 +10,7 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
-from pods.models.pods import Pod
+from pods.models import Pod
 
 
 class CsvImport(models.Model):

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutualaid import retention
-from notifications.models import OutboxMessage
 from pods.models import Membership
+from requests_app import events
 from requests_app.models import Claim, ContactView, Offer, Request, RequestContact
+from requests_app.services import release_claim, withdraw_request
 
 
 def person_data_export(*, person, now=None):
@@ -114,8 +115,6 @@ def person_delete(*, person, now=None):
     open requests withdrawn and offers closed, because nobody could reach them any
     more; then every declared personal field is erased and the account removed.
     """
-    from requests_app.services import release_claim, withdraw_request
-
     now = now or timezone.now()
     for claim in Claim.objects.active().filter(helper=person):
         release_claim(claim=claim, by=person, now=now)
@@ -124,8 +123,9 @@ def person_delete(*, person, now=None):
     Offer.objects.filter(owner=person).filter(
         status__in=(Offer.Status.ACTIVE, Offer.Status.PAUSED)
     ).update(status=Offer.Status.CLOSED, closed_at=now)
-    # Messages about their requests were addressed to the contact details on them.
-    OutboxMessage.objects.filter(request__requester=person, person__isnull=True).delete()
+    # Messages about their requests were addressed to the contact details on them
+    # (notifications drops them).
+    events.account_deleting.send(None, person=person)
     # The admin's history names the account in its own words; keep the entry, not the name.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(person), object_id=str(person.pk)

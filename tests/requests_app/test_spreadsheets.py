@@ -7,9 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pods import spreadsheets
-from pods.models import CsvImport
-from requests_app.models import ContactView, Request, RequestContact
+from requests_app import spreadsheets
+from requests_app.models import ContactView, CsvImport, Request, RequestContact
 from tests.factories import REQUESTER_PHONE, make_request
 
 

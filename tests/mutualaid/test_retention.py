@@ -52,7 +52,7 @@ NOT_PERSONAL = {
     "pods.Proposal.setting": "the name of a pod setting",
     "pods.Proposal.value": "a pod setting's new value",
     # Which column of an uploaded spreadsheet holds what (the content is declared).
-    "pods.CsvImport.mapping": "column names and what they map to",
+    "requests_app.CsvImport.mapping": "column names and what they map to",
 }
 
 

@@ -84,12 +84,20 @@ class PersonalField:
     name: str
     why: str
     erase: Erase
-    after: Period | None = None
+    # One Period, or a tuple of them: the value goes when the first one that
+    # applies to the row runs out (see ``only_if``).
+    after: Period | tuple[Period, ...] | None = None
     on_account_deletion: Erase | None = None
 
     @property
     def erase_on_account_deletion(self):
         return self.on_account_deletion or self.erase
+
+    @property
+    def periods(self):
+        if self.after is None:
+            return ()
+        return self.after if isinstance(self.after, tuple) else (self.after,)
 
 
 def personal(name, why, *, erase, after=None, on_account_deletion=None):
@@ -241,10 +249,9 @@ def _groups(personal_data):
     """The time-limited fields of a declaration, grouped by (period, whether rows go)."""
     groups = {}
     for field in personal_data:
-        if field.after is None:
-            continue
-        key = (field.after, field.erase is DELETE_ROW)
-        groups.setdefault(key, []).append(field)
+        for period in field.periods:
+            key = (period, field.erase is DELETE_ROW)
+            groups.setdefault(key, []).append(field)
     return groups
 
 
@@ -418,8 +425,8 @@ def privacy_table():
 
 def _when(personal_data, field):
     parts = []
-    if field.after is not None:
-        parts.append(field.after.describe())
+    if field.periods:
+        parts.append(" or ".join(period.describe() for period in field.periods))
     if personal_data.owner or personal_data.is_person_link(field.name):
         parts.append("at once when the person deletes their account")
     if personal_data.self_service:
@@ -487,8 +494,7 @@ def problems():
                     model_field, (models.CharField, models.TextField)
                 ):
                     found.append(f"{label}.{field.name}: only text takes a placeholder")
-            period = field.after
-            if period is not None:
+            for period in field.periods:
                 try:
                     model._default_manager.filter(**{f"{period.start}__isnull": True})
                 except FieldError as error:

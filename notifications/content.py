@@ -23,7 +23,15 @@ from django.utils.translation import ngettext
 from notifications import tokens
 from notifications.models import OutboxMessage
 from pods.models import Membership
-from requests_app.models import Claim, Connection, Feedback, Offer, Request
+from requests_app.models import (
+    Claim,
+    Connection,
+    Feedback,
+    Handover,
+    KeepHelping,
+    Offer,
+    Request,
+)
 
 # How many items a digest lists before it says "and N more".
 DIGEST_ITEMS = 10
@@ -487,7 +495,160 @@ def coordinators_note(message):
     )
 
 
+# --- Needs that come back, check-ins, hand-overs ----------------------------------------
+
+
+def check_in(message):
+    """Do you still need help? Only while the question stands."""
+    request = message.request
+    if request is None or not request.awaits_check_in():
+        return None
+    return Content(
+        subject=_("Do you still need help?"),
+        blocks=[
+            Paragraph(
+                _("Nobody has said they can help with your request yet: %(summary)s")
+                % {"summary": request.summary}
+            ),
+            Paragraph(
+                _(
+                    "Do you still need help? If you do, we keep it on the board. If you "
+                    "don't, we take it down. If we don't hear from you, it stays until "
+                    "%(date)s."
+                )
+                % {"date": day(request.expires_on)}
+            ),
+            Link(_("Answer here (it takes one tap):"), tokens.check_in_url(request)),
+        ],
+    )
+
+
+def keep_helping(message):
+    ask_id = message.data.get("ask")
+    ask = KeepHelping.objects.filter(pk=ask_id).select_related("after").first()
+    if ask is None or ask.status != KeepHelping.Status.PENDING:
+        return None
+    return Content(
+        subject=_("Would you keep helping with this?"),
+        blocks=[
+            Paragraph(
+                _(
+                    "Thank you for helping with this. The neighbor needs it again "
+                    "(%(frequency)s): %(summary)s"
+                )
+                % {
+                    "frequency": ask.series.get_frequency_display().lower(),
+                    "summary": ask.after.summary,
+                }
+            ),
+            Paragraph(
+                _(
+                    "Would you like to help next time too? Say yes or no on My page. No is "
+                    "always fine: then it goes on the board for someone else."
+                )
+            ),
+            Link(_("My page:"), site_url(reverse("requests_app:my_page"))),
+        ],
+    )
+
+
+def handover_ask(message):
+    claim = message.claim
+    handover = Handover.objects.filter(pk=message.data.get("handover")).first()
+    if claim is None or handover is None or handover.status != Handover.Status.PENDING:
+        return None
+    if claim.status != Claim.Status.ACTIVE:
+        return None
+    return Content(
+        subject=_("Someone could take over a request you are helping with"),
+        blocks=[
+            Paragraph(
+                _("You said you could help with this request: %(summary)s")
+                % {"summary": claim.request.summary}
+            ),
+            Paragraph(
+                _(
+                    "Another neighbor in the pod offers to take it over. If you are still "
+                    "on it, keep it; if not, hand it on. Both are fine."
+                )
+            ),
+            Paragraph(
+                _("If we don't hear from you by %(date)s, it passes to them.")
+                % {
+                    "date": formats.date_format(
+                        timezone.localtime(handover.answer_by), "DATETIME_FORMAT"
+                    )
+                }
+            ),
+            Link(_("The request's page:"), site_url(claim.request.get_absolute_url())),
+        ],
+    )
+
+
+def handover_done(message):
+    role = message.data.get("role")
+    handover = (
+        Handover.objects.filter(pk=message.data.get("handover")).select_related("request").first()
+    )
+    if handover is None:
+        return None
+    request = handover.request
+    if role == "kept":
+        subject = _("The helper is still on it")
+        text = _(
+            "You offered to take over a request: %(summary)s. Its helper is still on it, so "
+            "nothing changes. Thank you for offering."
+        )
+    elif role == "former":
+        subject = _("The request was handed on")
+        text = _(
+            "Another neighbor now helps with this request: %(summary)s. Thank you for what "
+            "you did; there is no mark against you."
+        )
+    else:
+        subject = _("You are now helping with a request")
+        text = _(
+            "You offered to take over a request, and now you are its helper: %(summary)s. "
+            "Its page shows how to reach the neighbor."
+        )
+    blocks = [Paragraph(text % {"summary": request.summary})]
+    if role == "new":
+        blocks.append(Link(_("The request's page:"), site_url(request.get_absolute_url())))
+    return Content(subject=subject, blocks=blocks)
+
+
+def not_done(message):
+    pod, request = message.pod, message.request
+    if pod is None or request is None or message.person is None:
+        return None
+    if not Membership.objects.filter(
+        pod=pod, person=message.person, role=Membership.Role.COORDINATOR
+    ).exists():
+        return None
+    return Content(
+        subject=_("A request was not done after all, in %(pod)s") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "The neighbor who asked says this request was not done, though it was "
+                    "marked done. It is back on the board: %(summary)s"
+                )
+                % {"summary": request.summary}
+            ),
+            Link(
+                _("The request:"),
+                site_url(reverse("requests_app:request_coordinate", args=[request.pk])),
+            ),
+        ],
+    )
+
+
 RENDERERS = {
+    OutboxMessage.Kind.CHECK_IN: check_in,
+    OutboxMessage.Kind.KEEP_HELPING: keep_helping,
+    OutboxMessage.Kind.HANDOVER_ASK: handover_ask,
+    OutboxMessage.Kind.HANDOVER_DONE: handover_done,
+    OutboxMessage.Kind.NOT_DONE: not_done,
     OutboxMessage.Kind.PRIVATE_LINK: private_link,
     OutboxMessage.Kind.REQUEST_CLAIMED: request_claimed,
     OutboxMessage.Kind.REQUEST_DONE: request_done,

@@ -42,6 +42,11 @@ class OutboxMessage(models.Model):
         REQUEST_REPORTED = "request_reported", _("a request was reported")
         CONNECTION_ASK = "connection_ask", _("a coordinator asks an offer's owner to help")
         COORDINATORS_NOTE = "coordinators_note", _("a note from a pod's coordinators")
+        CHECK_IN = "check_in", _("do you still need help?")
+        KEEP_HELPING = "keep_helping", _("will you keep helping with a need that comes back?")
+        HANDOVER_ASK = "handover_ask", _("someone asks to take over a claim")
+        HANDOVER_DONE = "handover_done", _("a claim was handed on")
+        NOT_DONE = "not_done", _("a requester says their request was not done")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

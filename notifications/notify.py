@@ -228,3 +228,108 @@ def notify_report(report):
             data={"report": report.pk},
         )
     return count
+
+
+# --- Needs that come back, check-ins, hand-overs (issue 17) ---------------------------
+
+
+def occurrence_opened(*, request, previous, helper=None):
+    """The next occurrence of a series opened: it keeps the requester's language,
+    and, unless the last helper took it, owners of matching offers hear of it."""
+    language = (
+        RequesterLanguage.objects.filter(request=previous)
+        .values_list("language", flat=True)
+        .first()
+    )
+    RequesterLanguage.objects.create(
+        request=request, pod_id=request.pod_id, language=first_supported(language, None)
+    )
+    if helper is None:
+        request_opened(request=request)
+
+
+def keep_helping_asked(*, ask):
+    """Ask the last helper of a series whether they will help with the next one."""
+    return _to_person(
+        Kind.KEEP_HELPING,
+        ask.helper,
+        pod=ask.series.pod,
+        request=ask.after,
+        data={"ask": ask.pk},
+        dedupe_key=f"keep_helping:{ask.pk}",
+    )
+
+
+def check_in_asked(*, request):
+    """Ask the requester whether they still need help (email; the SMS channel sends
+    the same kind by text to a requester with only a phone)."""
+    return _to_requester(
+        Kind.CHECK_IN,
+        request,
+        dedupe_key=f"check_in:{request.pk}:{request.check_in_sent_at.isoformat()}"
+        if request.check_in_sent_at
+        else None,
+    )
+
+
+def handover_asked(*, handover):
+    """Tell the helper of a stale claim that someone asks to take it over."""
+    claim = handover.claim
+    return _to_person(
+        Kind.HANDOVER_ASK,
+        claim.helper,
+        pod=claim.pod,
+        claim=claim,
+        request_id=claim.request_id,
+        data={"handover": handover.pk},
+        dedupe_key=f"handover_ask:{handover.pk}",
+    )
+
+
+def claim_handed_over(*, handover, old_claim, new_claim):
+    """Tell both: the one who asked now helps, the former helper is free. The
+    requester hears who is helping now, as on any claim."""
+    count = 0
+    for person, claim, role in (
+        (old_claim.helper, old_claim, "former"),
+        (new_claim.helper, new_claim, "new"),
+    ):
+        count += _to_person(
+            Kind.HANDOVER_DONE,
+            person,
+            pod=handover.claim.pod,
+            claim=claim,
+            request_id=handover.request_id,
+            data={"handover": handover.pk, "role": role},
+            dedupe_key=f"handover_done:{handover.pk}:{role}",
+        )
+    request_claimed(claim=new_claim)
+    return count
+
+
+def handover_kept(*, handover):
+    """Tell the one who asked that the helper is still on it."""
+    return _to_person(
+        Kind.HANDOVER_DONE,
+        handover.asked_by,
+        pod=handover.claim.pod,
+        request_id=handover.request_id,
+        data={"handover": handover.pk, "role": "kept"},
+        dedupe_key=f"handover_done:{handover.pk}:kept",
+    )
+
+
+def request_not_done(*, request):
+    """The requester says their request was not done: the pod's coordinators hear it."""
+    coordinators = Membership.objects.filter(
+        pod_id=request.pod_id, role=Membership.Role.COORDINATOR
+    ).select_related("person", "pod")
+    count = 0
+    for membership in coordinators:
+        count += _to_person(
+            Kind.NOT_DONE,
+            membership.person,
+            pod=membership.pod,
+            request=request,
+        )
+    return count

@@ -57,6 +57,34 @@ def on_coordinators_noted(sender, *, action, **kwargs):
     notify.coordinators_note(action=action)
 
 
+def on_occurrence_opened(sender, *, request, previous, helper=None, **kwargs):
+    notify.occurrence_opened(request=request, previous=previous, helper=helper)
+
+
+def on_keep_helping_asked(sender, *, ask, **kwargs):
+    notify.keep_helping_asked(ask=ask)
+
+
+def on_check_in_asked(sender, *, request, **kwargs):
+    notify.check_in_asked(request=request)
+
+
+def on_request_not_done(sender, *, request, **kwargs):
+    notify.request_not_done(request=request)
+
+
+def on_handover_asked(sender, *, handover, **kwargs):
+    notify.handover_asked(handover=handover)
+
+
+def on_claim_handed_over(sender, *, handover, old_claim, new_claim, **kwargs):
+    notify.claim_handed_over(handover=handover, old_claim=old_claim, new_claim=new_claim)
+
+
+def on_handover_kept(sender, *, handover, **kwargs):
+    notify.handover_kept(handover=handover)
+
+
 RECEIVERS = [
     (request_events.request_posted, on_request_posted),
     (request_events.request_opened, on_request_opened),
@@ -67,6 +95,13 @@ RECEIVERS = [
     (request_events.connection_asked, on_connection_asked),
     (request_events.contact_forgotten, on_contact_forgotten),
     (request_events.account_deleting, on_account_deleting),
+    (request_events.occurrence_opened, on_occurrence_opened),
+    (request_events.keep_helping_asked, on_keep_helping_asked),
+    (request_events.check_in_asked, on_check_in_asked),
+    (request_events.request_not_done, on_request_not_done),
+    (request_events.handover_asked, on_handover_asked),
+    (request_events.claim_handed_over, on_claim_handed_over),
+    (request_events.handover_kept, on_handover_kept),
     (pod_events.post_reported, on_post_reported),
     (pod_events.coordinators_noted, on_coordinators_noted),
 ]

@@ -10,6 +10,9 @@ from django.urls import reverse
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 FEEDBACK_SALT = "notifications.feedback"
+CHECK_IN_SALT = "notifications.check_in"
+# A check-in link answers one question, and only while it is still being asked.
+CHECK_IN_MAX_AGE = 30 * 24 * 3600
 
 # Topics a person can unsubscribe from with one click.
 OFFER_MATCHES = "offer_matches"
@@ -58,3 +61,24 @@ def read_feedback_token(token):
 
 def feedback_url(request):
     return site_url(reverse("notifications:feedback", args=[feedback_token(request)]))
+
+
+def check_in_token(request):
+    """Signed with the moment it was asked: a later check-in needs a later link."""
+    asked = request.check_in_sent_at.isoformat() if request.check_in_sent_at else ""
+    return signing.dumps([request.pk, asked], salt=CHECK_IN_SALT)
+
+
+def read_check_in_token(token):
+    """(request id, when it was asked), or None when the link is forged or too old."""
+    try:
+        request_id, asked = signing.loads(token, salt=CHECK_IN_SALT, max_age=CHECK_IN_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(request_id, int) or not isinstance(asked, str):
+        return None
+    return request_id, asked
+
+
+def check_in_url(request):
+    return site_url(reverse("notifications:check_in", args=[check_in_token(request)]))

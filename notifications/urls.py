@@ -8,4 +8,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("feedback/<str:token>/", views.feedback, name="feedback"),
+    path("check-in/<str:token>/", views.check_in, name="check_in"),
 ]

@@ -101,3 +101,34 @@ def feedback(request, token):
         {"req": req, "form": form, "given": given, "token": token},
     )
     return keep_private(response)
+
+
+@never_cache
+def check_in(request, token):
+    """ "Do you still need help?", from the link in the check-in email.
+
+    GET shows the question (link scanners must not answer for anyone); POST answers
+    it through the same service as the private page and the text channel. The link
+    works only while this check-in is the one being asked.
+    """
+    found = tokens.read_check_in_token(token)
+    if found is None:
+        raise Http404
+    request_id, asked = found
+    req = Request.objects.filter(pk=request_id).first()
+    if req is None:
+        raise Http404
+    current = req.awaits_check_in() and req.check_in_sent_at.isoformat() == asked
+    if request.method == "POST":
+        if current and request.POST.get("answer") in ("yes", "no"):
+            still_needed = request.POST["answer"] == "yes"
+            requests_services.answer_check_in(request=req, still_needed=still_needed)
+            if still_needed:
+                messages.success(request, _("Thank you. Your request stays on the board."))
+            else:
+                messages.success(request, _("Thank you. Your request is taken down. Take care."))
+        return keep_private(redirect("notifications:check_in", token=token))
+    response = render(
+        request, "notifications/check_in.html", {"req": req, "current": current, "token": token}
+    )
+    return keep_private(response)

@@ -27,3 +27,19 @@ connection_asked = Signal()
 contact_forgotten = Signal()
 # person: their account is being deleted (requests_app.accounts.person_delete)
 account_deleting = Signal()
+
+# Needs that come back, check-ins, hand-overs (issue 17).
+# request, previous (the occurrence before), helper (who said yes, or None)
+occurrence_opened = Signal()
+# ask: the last helper of a series is asked to keep helping (a KeepHelping)
+keep_helping_asked = Signal()
+# request: its requester is asked whether they still need help (outbox kind check_in)
+check_in_asked = Signal()
+# request: the requester says it was not done after all
+request_not_done = Signal()
+# handover: another member asks to take over a stale claim
+handover_asked = Signal()
+# handover, old_claim, new_claim: the claim passed on
+claim_handed_over = Signal()
+# handover: the helper kept the claim
+handover_kept = Signal()

@@ -13,6 +13,7 @@ from requests_app.models import (
     Callback,
     Category,
     Feedback,
+    Frequency,
     Offer,
     Request,
     RequestContact,
@@ -51,6 +52,15 @@ class RequestPublicForm(forms.ModelForm):
         help_text=_("We use it only to find your pod; it is not stored."),
     )
     languages = LanguagesChoiceField(label=_("Languages you'd like to be helped in"))
+    repeat = forms.ChoiceField(
+        label=_("Will you need this again?"),
+        choices=[("", _("No, just this once")), *Frequency.choices],
+        required=False,
+        help_text=_(
+            "If it comes back, we put it on the board again each time, with the same "
+            "details. You can pause or stop it on your private page."
+        ),
+    )
     # The honeypot: hidden from people by CSS, irresistible to bots.
     website = forms.CharField(
         label=_("Leave this empty"),
@@ -81,6 +91,7 @@ class RequestPublicForm(forms.ModelForm):
         "needed_by",
         "languages",
         "contactless",
+        "repeat",
     ]
 
     def __init__(self, *args, editing=False, pod=None, **kwargs):
@@ -89,7 +100,7 @@ class RequestPublicForm(forms.ModelForm):
         self.chosen_pod = pod
         self.pod_list_hidden = False
         if editing:
-            for name in ("pod", "postal_code", "website", "agree"):
+            for name in ("pod", "postal_code", "website", "agree", "repeat"):
                 del self.fields[name]
             return
         if pod is not None:
@@ -296,6 +307,10 @@ class HotlineForm(forms.Form):
         choices=settings.LANGUAGES,
         help_text=_("For the emails about this request, if the caller gave an address."),
     )
+    # Shown only once the page warned that the phone or email is on another request.
+    save_anyway = forms.BooleanField(
+        label=_("I checked: this is a new need, save it anyway"), required=False
+    )
 
     def __init__(self, *args, pod=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -386,3 +401,9 @@ class ImportMappingForm(forms.Form):
             },
             "default_category": self.cleaned_data["default_category"],
         }
+
+
+class SeriesForm(forms.Form):
+    """How often a need comes back (the requester's private page)."""
+
+    frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices)

@@ -4,21 +4,28 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
-from pods.models import Membership
+from pods.models import Membership, Pod
 from requests_app import events
 from requests_app.models import (
+    KEEP_HELPING_HOURS,
+    PAUSE_LIMIT_DAYS,
     Claim,
     Connection,
     ContactView,
+    DoneBy,
     Feedback,
+    Handover,
+    KeepHelping,
     Offer,
     Request,
     RequestContact,
+    RequestSeries,
     new_private_token,
 )
 
@@ -33,29 +40,52 @@ class PostedRequest:
     token: str
 
 
+def possible_duplicates(*, pod, phone, email, now=None, exclude=None):
+    """Requests of ``pod`` that share this phone or email (compared by keyed hash of
+    the normalized value) and are active or closed recently. For coordinators only."""
+    keys = RequestContact.keys_for(phone=phone, email=email)
+    return Request.objects.sharing_contact(
+        pod=pod, now=now or timezone.now(), exclude=exclude, **keys
+    )
+
+
 @transaction.atomic
-def post_request(*, pod, public, contact, requester=None, language=None, now=None):
+def post_request(*, pod, public, contact, requester=None, language=None, repeat="", now=None):
     """Create a request and its private contact; return it with its private token.
 
     ``public`` and ``contact`` are the cleaned fields of the two halves. The token
     is returned once and never stored: only its hash is. Messages to the requester
-    go in ``language``, by default the one the request was posted in.
+    go in ``language``, by default the one the request was posted in. ``repeat``
+    (a Frequency) makes it the first occurrence of a need that comes back.
+    A request sharing a phone or email with another of the pod is marked a possible
+    duplicate, for the coordinators; the requester is told nothing of it.
     """
     now = now or timezone.now()
     token, token_hash = new_private_token()
     status = Request.Status.NEW if pod.requires_approval else Request.Status.OPEN
+    keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
+    duplicate = Request.objects.sharing_contact(pod=pod, now=now, **keys).first()
+    requester = requester if requester and requester.is_authenticated else None
+    series = None
+    if repeat:
+        series = RequestSeries.objects.create(
+            pod=pod, frequency=repeat, requester=requester, created_at=now
+        )
     request = Request.objects.create(
         pod=pod,
-        requester=requester if requester and requester.is_authenticated else None,
+        requester=requester,
         token_hash=token_hash,
         status=status,
         created_at=now,
+        waiting_since=now,
         expires_on=Request.expiry_date(
             pod=pod, needed_by=public.get("needed_by"), today=timezone.localdate(now)
         ),
+        possible_duplicate_of=duplicate,
+        series=series,
         **public,
     )
-    RequestContact.objects.create(request=request, pod=pod, **contact)
+    RequestContact.objects.create(request=request, pod=pod, **contact, **keys)
     events.request_posted.send(None, request=request, token=token, language=language)
     return PostedRequest(request=request, token=token)
 
@@ -64,6 +94,11 @@ def post_request(*, pod, public, contact, requester=None, language=None, now=Non
 def update_request(*, request, public, contact):
     if request.is_closed:
         raise ClaimError("closed")
+    if "phone" in contact or "email" in contact:
+        contact = {
+            **contact,
+            **RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email")),
+        }
     for field, value in public.items():
         setattr(request, field, value)
     if "needed_by" in public and request.status in (Request.Status.NEW, Request.Status.OPEN):
@@ -109,25 +144,83 @@ def release_claim(*, claim, by=None, automatically=False, now=None):
         status=Claim.Status.RELEASED, ended_at=now, released_automatically=automatically
     )
     if ended:
+        # Back on the board: the check-in clock starts again.
         Request.objects.filter(pk=claim.request_id, status=Request.Status.CLAIMED).update(
-            status=Request.Status.OPEN
+            status=Request.Status.OPEN, waiting_since=now, check_in_sent_at=None
         )
+        _lapse_handovers(claim_id=claim.pk, now=now)
     return bool(ended)
 
 
+def _lapse_handovers(*, claim_id=None, request_id=None, now):
+    pending = Handover.objects.pending()
+    pending = (
+        pending.filter(claim_id=claim_id) if claim_id else pending.filter(request_id=request_id)
+    )
+    pending.update(status=Handover.Status.LAPSED, answered_at=now)
+
+
 @transaction.atomic
-def mark_done(*, request, now=None):
-    """The claimer or the requester says the need was met."""
+def mark_done(*, request, by=DoneBy.REQUESTER, now=None):
+    """The claimer, the requester or a coordinator says the need was met. When the
+    helper says so, the requester may confirm it or say it was not done."""
     now = now or timezone.now()
     moved = Request.objects.filter(pk=request.pk, status__in=Request.ACTIVE_STATUSES).update(
-        status=Request.Status.DONE, closed_at=now
+        status=Request.Status.DONE, closed_at=now, done_by=by, done_confirmed_at=None
     )
     if moved:
         Claim.objects.filter(request=request, status=Claim.Status.ACTIVE).update(
             status=Claim.Status.DONE, ended_at=now, progress_at=now
         )
+        _lapse_handovers(request_id=request.pk, now=now)
+        request.status, request.closed_at, request.done_by = Request.Status.DONE, now, by
         events.request_done.send(None, request=request)
     return bool(moved)
+
+
+@transaction.atomic
+def confirm_done(*, request, now=None):
+    """The requester agrees with their helper: it was done."""
+    now = now or timezone.now()
+    if not request.can_be_disputed(now):
+        return False
+    Request.objects.filter(pk=request.pk).update(done_confirmed_at=now)
+    request.done_confirmed_at = now
+    return True
+
+
+@transaction.atomic
+def report_not_done(*, request, now=None):
+    """The requester says it was not done after all: it goes back on the board (a
+    fresh expiry and check-in clock) and the pod's coordinators are told."""
+    now = now or timezone.now()
+    if not request.can_be_disputed(now):
+        return False
+    expires_on = Request.expiry_date(
+        pod=request.pod, needed_by=None, today=timezone.localdate(now)
+    )
+    if request.needed_by and request.needed_by >= timezone.localdate(now):
+        expires_on = min(expires_on, request.needed_by)
+    moved = Request.objects.filter(pk=request.pk, status=Request.Status.DONE).update(
+        status=Request.Status.OPEN,
+        closed_at=None,
+        done_by="",
+        waiting_since=now,
+        check_in_sent_at=None,
+        expires_on=expires_on,
+    )
+    if not moved:
+        return False
+    # The helper's claim ends without a mark; nobody is asked to keep helping.
+    Claim.objects.filter(request=request, status=Claim.Status.DONE).update(
+        status=Claim.Status.RELEASED
+    )
+    KeepHelping.objects.pending().filter(after=request).update(
+        status=KeepHelping.Status.LAPSED, answered_at=now
+    )
+    request.status, request.closed_at, request.expires_on = Request.Status.OPEN, None, expires_on
+    events.request_not_done.send(None, request=request)
+    return True
 
 
 @transaction.atomic
@@ -140,6 +233,8 @@ def withdraw_request(*, request, now=None):
         Claim.objects.filter(request=request, status=Claim.Status.ACTIVE).update(
             status=Claim.Status.RELEASED, ended_at=now
         )
+        _lapse_handovers(request_id=request.pk, now=now)
+        request.status, request.closed_at = Request.Status.WITHDRAWN, now
     return bool(moved)
 
 
@@ -207,6 +302,9 @@ class HousekeepingResult:
     released: int = 0
     expired_requests: int = 0
     expired_offers: int = 0
+    handed_over: int = 0
+    check_ins: int = 0
+    occurrences: int = 0
 
 
 def run_housekeeping(*, now=None, dry_run=False):
@@ -238,6 +336,8 @@ def run_housekeeping(*, now=None, dry_run=False):
     if dry_run:
         result.expired_requests = due_requests.count()
         result.expired_offers = due_offers.count()
+        result.handed_over = Handover.objects.pending().filter(answer_by__lte=now).count()
+        result.check_ins = due_check_ins(now=now).count()
         return result
 
     with transaction.atomic():
@@ -249,6 +349,10 @@ def run_housekeeping(*, now=None, dry_run=False):
         result.expired_offers = due_offers.update(status=Offer.Status.EXPIRED, closed_at=now)
         purge_counters(now=now)
         events.housekeeping_done.send(None, now=now)
+    # Each in transactions of its own, so one bad row never holds up the rest.
+    result.handed_over = pass_due_handovers(now=now)
+    result.check_ins = send_check_ins(now=now)
+    result.occurrences = run_series(now=now)
     return result
 
 
@@ -268,6 +372,7 @@ def hotline_intake(
     taken_by_phone=True,
     callback_preference="",
     language=None,
+    repeat="",
     now=None,
 ):
     """A coordinator posts a request for a neighbor who phoned or asked in person.
@@ -277,7 +382,9 @@ def hotline_intake(
     Messages to the neighbor go in the language they asked for, not the
     coordinator's.
     """
-    posted = post_request(pod=pod, public=public, contact=contact, language=language, now=now)
+    posted = post_request(
+        pod=pod, public=public, contact=contact, language=language, repeat=repeat, now=now
+    )
     request = posted.request
     request.status = Request.Status.OPEN
     request.taken_by_phone = taken_by_phone
@@ -423,7 +530,7 @@ def coordinator_close_request(*, request, outcome, now=None):
     """Close a request as done, or as no longer needed."""
     now = now or timezone.now()
     if outcome == Request.Status.DONE:
-        closed = mark_done(request=request, now=now)
+        closed = mark_done(request=request, by=DoneBy.COORDINATOR, now=now)
     else:
         closed = withdraw_request(request=request, now=now)
     if closed:
@@ -447,6 +554,7 @@ def import_requests(*, pod, rows, now=None, batch_size=500):
                 token_hash=new_private_token()[1],
                 status=status,
                 created_at=now,
+                waiting_since=now,
                 expires_on=Request.expiry_date(
                     pod=pod, needed_by=public.get("needed_by"), today=today
                 ),
@@ -455,7 +563,8 @@ def import_requests(*, pod, rows, now=None, batch_size=500):
         )
     created = Request.objects.bulk_create(requests, batch_size=batch_size)
     for request, (_public, contact) in zip(created, rows, strict=True):
-        contacts.append(RequestContact(request=request, pod=pod, **contact))
+        keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
+        contacts.append(RequestContact(request=request, pod=pod, **contact, **keys))
     RequestContact.objects.bulk_create(contacts, batch_size=batch_size)
     return created
 
@@ -495,6 +604,15 @@ def forget_contact(*, request, now=None):
     nobody could reach them any more. The post stays, for the pod's statistics."""
     now = now or timezone.now()
     withdraw_request(request=request, now=now)
+    if request.series_id is not None:
+        # Nobody could reach them for the next one either: the series ends, and the
+        # contact of every occurrence goes now, not after the series' period.
+        series = RequestSeries.objects.get(pk=request.series_id)
+        end_series(series=series, now=now)
+        retention.erase_rows(
+            RequestContact.objects.filter(request__series=series).exclude(request=request),
+            now=now,
+        )
     # Messages to the requester hold their address too (notifications drops them).
     events.contact_forgotten.send(None, request=request)
     return retention.erase_rows(RequestContact.objects.filter(request=request), now=now)
@@ -506,3 +624,401 @@ def renew_private_link(*, request):
     Request.objects.filter(pk=request.pk).update(token_hash=token_hash)
     request.token_hash = token_hash
     return token
+
+
+# --- Needs that come back ------------------------------------------------------------
+
+
+class SeriesError(Exception):
+    """A change to a series that cannot be made; the message is safe to show."""
+
+
+@transaction.atomic
+def start_series(*, request, frequency, now=None):
+    """The requester says an active request will come back (from the private page)."""
+    now = now or timezone.now()
+    if request.is_closed:
+        raise SeriesError(_("This request is closed: post a new one that repeats."))
+    if request.series_id is not None:
+        return change_series(series=request.series, frequency=frequency)
+    series = RequestSeries.objects.create(
+        pod_id=request.pod_id,
+        frequency=frequency,
+        requester_id=request.requester_id,
+        created_at=now,
+    )
+    Request.objects.filter(pk=request.pk).update(series=series)
+    request.series = series
+    return series
+
+
+@transaction.atomic
+def change_series(*, series, frequency):
+    if series.status == RequestSeries.Status.ENDED:
+        raise SeriesError(_("This need no longer repeats."))
+    series.frequency = frequency
+    series.save(update_fields=["frequency"])
+    return series
+
+
+@transaction.atomic
+def pause_series(*, series, now=None):
+    """No new occurrence opens until it is resumed; the current one carries on."""
+    now = now or timezone.now()
+    moved = RequestSeries.objects.filter(pk=series.pk, status=RequestSeries.Status.ACTIVE).update(
+        status=RequestSeries.Status.PAUSED, paused_at=now
+    )
+    if moved:
+        series.status, series.paused_at = RequestSeries.Status.PAUSED, now
+    return bool(moved)
+
+
+@transaction.atomic
+def resume_series(*, series):
+    moved = RequestSeries.objects.filter(pk=series.pk, status=RequestSeries.Status.PAUSED).update(
+        status=RequestSeries.Status.ACTIVE, paused_at=None
+    )
+    if moved:
+        series.status, series.paused_at = RequestSeries.Status.ACTIVE, None
+    return bool(moved)
+
+
+@transaction.atomic
+def end_series(*, series, now=None):
+    """No more occurrences. The current one, if still active, carries on; the series
+    is over (and its contact's clock starts) when no occurrence is active any more."""
+    now = now or timezone.now()
+    moved = (
+        RequestSeries.objects.current()
+        .filter(pk=series.pk)
+        .update(status=RequestSeries.Status.ENDED, ending_at=now)
+    )
+    if not moved:
+        return False
+    KeepHelping.objects.pending().filter(series=series).update(
+        status=KeepHelping.Status.LAPSED, answered_at=now
+    )
+    series.status, series.ending_at = RequestSeries.Status.ENDED, now
+    _finish_series(series=series, now=now)
+    return True
+
+
+def _finish_series(*, series, now):
+    """An ended series is over once none of its occurrences is active: from then on
+    the retention clock of its contact runs."""
+    if series.occurrences.active().exists():
+        return False
+    last_closed = series.occurrences.aggregate(last=Max("closed_at"))["last"]
+    ended_at = max(filter(None, [last_closed, series.ending_at])) if last_closed else now
+    RequestSeries.objects.filter(pk=series.pk, ended_at__isnull=True).update(ended_at=ended_at)
+    series.ended_at = ended_at
+    return True
+
+
+def _latest_occurrence(series):
+    return series.occurrences.select_related("pod").order_by("-created_at", "-pk").first()
+
+
+def _open_occurrence(*, series, previous, now, helper=None):
+    """The next occurrence: the public fields and the contact of the one before, and
+    its private link, which moves along so the requester keeps one link. With
+    ``helper`` (who said yes), they are its helper at once."""
+    today = timezone.localdate(now)
+    needed_by = series.following_date(previous.needed_by, today)
+    contact = RequestContact.objects.get(request=previous)
+    # The link follows the need: the closed occurrence gets a hash nobody holds.
+    token_hash = previous.token_hash
+    Request.objects.filter(pk=previous.pk).update(token_hash=new_private_token()[1])
+    occurrence = Request.objects.create(
+        pod_id=series.pod_id,
+        series=series,
+        requester_id=previous.requester_id,
+        token_hash=token_hash,
+        status=Request.Status.OPEN,
+        created_at=now,
+        waiting_since=now,
+        expires_on=Request.expiry_date(pod=previous.pod, needed_by=needed_by, today=today),
+        needed_by=needed_by,
+        taken_by_phone=previous.taken_by_phone,
+        **{name: getattr(previous, name) for name in SERIES_COPIED_FIELDS},
+    )
+    RequestContact.objects.create(
+        request=occurrence,
+        pod_id=series.pod_id,
+        **{name: getattr(contact, name) for name in CONTACT_COPIED_FIELDS},
+    )
+    events.occurrence_opened.send(None, request=occurrence, previous=previous, helper=helper)
+    if helper is not None:
+        claim_request(request=occurrence, by=helper, now=now)
+    return occurrence
+
+
+SERIES_COPIED_FIELDS = ("category", "summary", "area", "languages", "contactless")
+CONTACT_COPIED_FIELDS = (
+    "name",
+    "phone",
+    "email",
+    "preferred",
+    "address",
+    "notes",
+    "callback_preference",
+    "phone_key",
+    "email_key",
+)
+
+
+def _previous_helper(previous):
+    """The helper of a done occurrence, if they are still in the pod and reachable."""
+    if previous.status != Request.Status.DONE:
+        return None
+    claim = (
+        Claim.objects.filter(request=previous, status=Claim.Status.DONE)
+        .select_related("helper")
+        .order_by("-created_at")
+        .first()
+    )
+    if claim is None or claim.helper is None or not claim.helper.is_active:
+        return None
+    if not Membership.objects.filter(pod_id=previous.pod_id, person_id=claim.helper_id).exists():
+        return None
+    return claim.helper
+
+
+def advance_series(*, series, now=None):
+    """What housekeeping does for one running series: when its last occurrence is
+    closed, ask that one's helper to keep helping (and wait for the answer, or
+    KEEP_HELPING_HOURS), then open the next. Two occurrences in a row that nobody
+    took end the series. Returns the new occurrence, or None."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = RequestSeries.objects.select_for_update().get(pk=series.pk)
+        if series.status != RequestSeries.Status.ACTIVE:
+            return None
+        previous = _latest_occurrence(series)
+        if previous is None or not previous.is_closed:
+            return None
+        if previous.status == Request.Status.EXPIRED and _expired_twice(series):
+            end_series(series=series, now=now)
+            return None
+        if previous.status == Request.Status.WITHDRAWN and previous.merged_into_id:
+            # Merged into another request: that one carries the need on.
+            end_series(series=series, now=now)
+            return None
+        ask = KeepHelping.objects.filter(after=previous).first()
+        if ask is None and (helper := _previous_helper(previous)) is not None:
+            ask = KeepHelping.objects.create(
+                series=series,
+                after=previous,
+                pod_id=series.pod_id,
+                helper=helper,
+                created_at=now,
+                answer_by=now + datetime.timedelta(hours=KEEP_HELPING_HOURS),
+            )
+            events.keep_helping_asked.send(None, ask=ask)
+            return None
+        if ask is not None and ask.status == KeepHelping.Status.PENDING:
+            if now < ask.answer_by:
+                return None
+            ask.status, ask.answered_at = KeepHelping.Status.LAPSED, now
+            ask.save(update_fields=["status", "answered_at"])
+        if ask is not None and ask.status == KeepHelping.Status.ACCEPTED:
+            return None  # already opened when they said yes
+        return _open_occurrence(series=series, previous=previous, now=now)
+
+
+def _expired_twice(series):
+    last_two = list(
+        series.occurrences.order_by("-created_at", "-pk").values_list("status", flat=True)[:2]
+    )
+    return len(last_two) == 2 and all(status == Request.Status.EXPIRED for status in last_two)
+
+
+def keep_helping_answer(*, ask, accept, now=None):
+    """The last helper says whether they will help with the next occurrence. Yes
+    opens it with them as its helper; no opens it on the board for anyone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        series = RequestSeries.objects.select_for_update().get(pk=ask.series_id)
+        ask = KeepHelping.objects.select_related("after__pod", "helper").get(pk=ask.pk)
+        if ask.status != KeepHelping.Status.PENDING:
+            raise SeriesError(_("This was already answered."))
+        ask.status = KeepHelping.Status.ACCEPTED if accept else KeepHelping.Status.DECLINED
+        ask.answered_at = now
+        ask.save(update_fields=["status", "answered_at"])
+        if series.status != RequestSeries.Status.ACTIVE or _latest_occurrence(series) != ask.after:
+            return None
+        return _open_occurrence(
+            series=series, previous=ask.after, now=now, helper=ask.helper if accept else None
+        )
+
+
+def run_series(*, now=None):
+    """Housekeeping for all series: finish ended ones, end long pauses, advance the rest."""
+    now = now or timezone.now()
+    opened = 0
+    for series in RequestSeries.objects.filter(
+        status=RequestSeries.Status.ENDED, ended_at__isnull=True
+    ).iterator():
+        _finish_series(series=series, now=now)
+    too_long = now - datetime.timedelta(days=PAUSE_LIMIT_DAYS)
+    for series in RequestSeries.objects.filter(
+        status=RequestSeries.Status.PAUSED, paused_at__lte=too_long
+    ).iterator():
+        end_series(series=series, now=now)
+    for series in RequestSeries.objects.running().iterator():
+        if advance_series(series=series, now=now) is not None:
+            opened += 1
+    return opened
+
+
+# --- Check-ins ------------------------------------------------------------------------
+
+
+def due_check_ins(*, now):
+    """Requests that waited for a helper the pod's check-in period and were not asked
+    yet; one query per distinct pod setting (a handful)."""
+    waiting = Request.objects.filter(
+        status__in=(Request.Status.NEW, Request.Status.OPEN), check_in_sent_at__isnull=True
+    )
+    found = Request.objects.none()
+    for days in Pod.objects.values_list("check_in_after_days", flat=True).distinct():
+        cutoff = now - datetime.timedelta(days=days)
+        found = found | waiting.filter(pod__check_in_after_days=days, waiting_since__lte=cutoff)
+    return found
+
+
+@transaction.atomic
+def send_check_ins(*, now=None):
+    """Ask each requester whose request waited long enough whether they still need
+    help (by email, or text once the SMS channel exists; the private page asks too)."""
+    now = now or timezone.now()
+    ids = list(due_check_ins(now=now).values_list("pk", flat=True))
+    Request.objects.filter(pk__in=ids, check_in_sent_at__isnull=True).update(check_in_sent_at=now)
+    for request in Request.objects.filter(pk__in=ids).select_related("pod"):
+        events.check_in_asked.send(None, request=request)
+    return len(ids)
+
+
+def answer_check_in(*, request, still_needed: bool, now=None) -> bool:
+    """The requester answers "do you still need help?". Yes keeps the request open
+    and restarts its clocks (the check-in and the expiry); no withdraws it. Whatever
+    channel the answer came by (page, email link, text), it lands here. Returns
+    whether anything changed: a closed request stays as it is."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = Request.objects.select_for_update().select_related("pod").get(pk=request.pk)
+        if request.is_closed:
+            return False
+        if not still_needed:
+            return withdraw_request(request=request, now=now)
+        update = {"waiting_since": now, "check_in_sent_at": None}
+        if request.status in (Request.Status.NEW, Request.Status.OPEN):
+            update["expires_on"] = Request.expiry_date(
+                pod=request.pod, needed_by=request.needed_by, today=timezone.localdate(now)
+            )
+        Request.objects.filter(pk=request.pk).update(**update)
+        return True
+
+
+# --- Handing over a stale claim ------------------------------------------------------------
+
+
+class HandoverError(Exception):
+    """An ask to take over that cannot be made; the message is safe to show."""
+
+
+def can_ask_to_take_over(*, claim, person, now=None):
+    """A member of the pod, not the helper and not the requester, may ask to take
+    over a claim that went stale."""
+    return (
+        claim is not None
+        and claim.status == Claim.Status.ACTIVE
+        and person.is_authenticated
+        and claim.helper_id != person.pk
+        and claim.request.requester_id != person.pk
+        and claim.is_stale(now)
+    )
+
+
+def ask_to_take_over(*, request, by, now=None):
+    """``by`` asks to take over the stale claim on ``request``; its helper is asked,
+    and with no answer in the pod's time the claim passes to ``by``."""
+    now = now or timezone.now()
+    claim = Claim.objects.active().filter(request=request).select_related("pod", "request").first()
+    if not Membership.objects.filter(pod_id=request.pod_id, person_id=by.pk).exists():
+        raise HandoverError(_("Only members of the pod can take over a request."))
+    if not can_ask_to_take_over(claim=claim, person=by, now=now):
+        raise HandoverError(_("This request can't be taken over right now."))
+    try:
+        with transaction.atomic():
+            handover = Handover.objects.create(
+                claim=claim,
+                request_id=claim.request_id,
+                pod_id=claim.pod_id,
+                asked_by=by,
+                created_at=now,
+                answer_by=now + datetime.timedelta(hours=claim.pod.handover_hours),
+            )
+            events.handover_asked.send(None, handover=handover)
+    except IntegrityError as error:
+        raise HandoverError(
+            _("Someone already asked to take this over; their ask is waiting for an answer.")
+        ) from error
+    return handover
+
+
+def _pass_claim(*, handover, status, now):
+    """Move the claim of a pending hand-over to the one who asked. Called with the
+    hand-over locked. The old claim ends and the new one starts in one
+    transaction, so at every moment exactly one claim is active."""
+    claim = Claim.objects.select_for_update().get(pk=handover.claim_id)
+    still_member = Membership.objects.filter(
+        pod_id=handover.pod_id, person_id=handover.asked_by_id
+    ).exists()
+    if claim.status != Claim.Status.ACTIVE or not still_member:
+        handover.status, handover.answered_at = Handover.Status.LAPSED, now
+        handover.save(update_fields=["status", "answered_at"])
+        return None
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.RELEASED, ended_at=now)
+    new_claim = Claim.objects.create(
+        request_id=claim.request_id,
+        pod_id=claim.pod_id,
+        helper_id=handover.asked_by_id,
+        created_at=now,
+        progress_at=now,
+    )
+    handover.status, handover.answered_at = status, now
+    handover.save(update_fields=["status", "answered_at"])
+    events.claim_handed_over.send(None, handover=handover, old_claim=claim, new_claim=new_claim)
+    return new_claim
+
+
+def answer_handover(*, handover, keep, now=None):
+    """The helper keeps the claim (the stale clock restarts) or hands it on."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        handover = Handover.objects.select_for_update().get(pk=handover.pk)
+        if handover.status != Handover.Status.PENDING:
+            raise HandoverError(_("This was already answered."))
+        if keep:
+            handover.status, handover.answered_at = Handover.Status.KEPT, now
+            handover.save(update_fields=["status", "answered_at"])
+            note_progress(claim=handover.claim, now=now)
+            events.handover_kept.send(None, handover=handover)
+            return None
+        return _pass_claim(handover=handover, status=Handover.Status.HANDED, now=now)
+
+
+def pass_due_handovers(*, now=None):
+    """Hand-overs the helper did not answer in time: the claim passes on."""
+    now = now or timezone.now()
+    passed = 0
+    due = Handover.objects.pending().filter(answer_by__lte=now).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            handover = Handover.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if handover is None or handover.status != Handover.Status.PENDING:
+                continue
+            if _pass_claim(handover=handover, status=Handover.Status.PASSED, now=now):
+                passed += 1
+    return passed

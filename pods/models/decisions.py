@@ -22,6 +22,8 @@ PROPOSABLE_SETTINGS = [
     "release_after_stale_days",
     "request_expiry_days",
     "offer_expiry_days",
+    "check_in_after_days",
+    "handover_hours",
     "languages",
     "contact_retention_days",
     "details_retention_days",

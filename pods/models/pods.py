@@ -117,6 +117,16 @@ class Pod(models.Model):
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    check_in_after_days = models.PositiveSmallIntegerField(
+        _("days without a helper before we ask the requester if they still need help"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    handover_hours = models.PositiveSmallIntegerField(
+        _("hours a helper has to answer an ask to take over a stale claim"),
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
     contact_retention_days = models.PositiveSmallIntegerField(
         _("days contact details are kept after a request closes"),
         default=CONTACT_RETENTION_DAYS,

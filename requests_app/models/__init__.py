@@ -1,6 +1,13 @@
 """The requests app's models, one module per subject; import them from here."""
 
-from requests_app.models.claims import Claim, ClaimQuerySet, ContactView, Feedback
+from requests_app.models.claims import (
+    Claim,
+    ClaimQuerySet,
+    ContactView,
+    Feedback,
+    Handover,
+    HandoverQuerySet,
+)
 from requests_app.models.common import (
     CONTACT_LOG_PERIOD,
     CONTACT_PERIOD,
@@ -18,10 +25,20 @@ from requests_app.models.imports import CsvImport
 from requests_app.models.offers import Connection, ConnectionQuerySet, Offer, OfferQuerySet
 from requests_app.models.requests import (
     BOARD_FIELDS,
+    DISPUTE_DAYS,
+    DUPLICATE_WINDOW_DAYS,
     Callback,
+    DoneBy,
     Request,
     RequestContact,
     RequestQuerySet,
+)
+from requests_app.models.series import (
+    KEEP_HELPING_HOURS,
+    PAUSE_LIMIT_DAYS,
+    Frequency,
+    KeepHelping,
+    RequestSeries,
 )
 
 __all__ = [
@@ -50,4 +67,14 @@ __all__ = [
     "Offer",
     "ConnectionQuerySet",
     "Connection",
+    "Handover",
+    "HandoverQuerySet",
+    "DISPUTE_DAYS",
+    "DUPLICATE_WINDOW_DAYS",
+    "DoneBy",
+    "KEEP_HELPING_HOURS",
+    "PAUSE_LIMIT_DAYS",
+    "Frequency",
+    "KeepHelping",
+    "RequestSeries",
 ]

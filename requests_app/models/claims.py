@@ -90,6 +90,57 @@ class Claim(models.Model):
         )
 
 
+class HandoverQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Handover.Status.PENDING)
+
+
+class Handover(models.Model):
+    """Another member asks to take over a stale claim. The helper may keep it or
+    hand it on; with no answer by ``answer_by`` it passes to the one who asked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the helper")
+        KEPT = "kept", _("The helper kept it")
+        HANDED = "handed", _("Handed on")
+        PASSED = "passed", _("Passed on with no answer")
+        LAPSED = "lapsed", _("No longer needed")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="handovers")
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="handovers")
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handover_asks"
+    )
+    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    answer_by = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HandoverQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        personal("asked_by", "Who asked to take over, for the helper.", erase=DELETE_ROW),
+    )
+
+    class Meta:
+        constraints = [
+            # One ask at a time per claim: a second member waits for the first answer.
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(status="pending"), name="one_pending_handover"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["answer_by"], condition=Q(status="pending"), name="handover_due"),
+        ]
+
+    def __str__(self):
+        return f"Hand-over of claim {self.claim_id} ({self.status})"
+
+    def get_status_display(self):
+        return choice_label(self.Status, self.status)
+
+
 class ContactView(models.Model):
     """One showing of a requester's contact details: who, which request, when."""
 

@@ -69,8 +69,21 @@ class LanguagesField(models.CharField):
 
 
 # Retention periods (DESIGN.md, Retention): the clock starts when the request closes.
-CONTACT_PERIOD = Period(
-    "request__closed_at", days=CONTACT_RETENTION_DAYS, pod_setting="contact_retention_days"
+# A request's contact goes the pod's period after it closes; but the contact of a
+# need that comes back is the series' (each occurrence copies it to the next), so it
+# goes the same period after the series is over, not after each occurrence.
+CONTACT_PERIOD = (
+    Period(
+        "request__closed_at",
+        days=CONTACT_RETENTION_DAYS,
+        pod_setting="contact_retention_days",
+        only_if=Q(request__series__isnull=True),
+    ),
+    Period(
+        "request__series__ended_at",
+        days=CONTACT_RETENTION_DAYS,
+        pod_setting="contact_retention_days",
+    ),
 )
 DETAILS_PERIOD = Period(
     "closed_at", days=DETAILS_RETENTION_DAYS, pod_setting="details_retention_days"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.phones import contact_key, normalize_phone
 from mutualaid.retention import (
     EMPTY,
     PLACEHOLDER,
@@ -39,9 +40,41 @@ class RequestQuerySet(models.QuerySet):
     def oldest_first(self):
         return self.order_by("created_at", "pk")
 
+    def sharing_contact(self, *, pod, phone_key, email_key, now, exclude=None):
+        """Requests of ``pod`` with the same phone or email (by keyed hash) that are
+        still active or closed within DUPLICATE_WINDOW_DAYS: possible duplicates.
+        Occurrences of one series share a contact on purpose and are not counted."""
+        same = Q()
+        if phone_key:
+            same |= Q(contact__phone_key=phone_key)
+        if email_key:
+            same |= Q(contact__email_key=email_key)
+        if not same:
+            return self.none()
+        recent = now - datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
+        found = self.filter(same, pod=pod, merged_into__isnull=True).filter(
+            Q(status__in=Request.ACTIVE_STATUSES) | Q(closed_at__gte=recent)
+        )
+        if exclude is not None:
+            found = found.exclude(pk=exclude.pk)
+            if exclude.series_id is not None:
+                found = found.exclude(series_id=exclude.series_id)
+        return found.order_by("-created_at", "-pk")
+
 
 # What a board card shows: the board selects only these (and the index covers them).
 BOARD_FIELDS = ["status", "category", "summary", "area", "needed_by", "languages", "contactless"]
+
+
+class DoneBy(models.TextChoices):
+    HELPER = "helper", _("the helper")
+    REQUESTER = "requester", _("the requester")
+    COORDINATOR = "coordinator", _("a coordinator")
+
+
+# A requester can say "it was not done" this long after a helper marked it done
+# (within the contact retention, so the next helper can still reach them).
+DISPUTE_DAYS = 7
 
 
 class Request(models.Model):
@@ -90,6 +123,26 @@ class Request(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
     )
+    # Set when it was posted: another active or recent request of the same pod shares
+    # its phone or email (compared by keyed hash). Shown to coordinators only.
+    possible_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # One occurrence of a need that comes back (RequestSeries), or None.
+    series = models.ForeignKey(
+        "requests_app.RequestSeries",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+    )
+    # Check-ins: since when it has waited for a helper (the clock a "yes, I still
+    # need help" restarts), and when the requester was last asked.
+    waiting_since = models.DateTimeField(default=timezone.now)
+    check_in_sent_at = models.DateTimeField(null=True, blank=True)
+    # Who said it was done, so the requester can confirm a helper's word.
+    done_by = models.CharField(max_length=12, choices=DoneBy, blank=True)
+    done_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     expires_on = models.DateField()
@@ -142,6 +195,12 @@ class Request(models.Model):
                 name="request_pod_expiring",
             ),
             models.Index(fields=["status", "closed_at"], name="request_closed"),
+            # Housekeeping's check-ins: open requests not yet asked, by how long they waited.
+            models.Index(
+                fields=["waiting_since"],
+                condition=Q(status__in=["new", "open"], check_in_sent_at__isnull=True),
+                name="request_check_in_due",
+            ),
         ]
 
     def __str__(self):
@@ -171,12 +230,36 @@ class Request(models.Model):
     def can_be_claimed(self):
         return self.status == self.Status.OPEN and not self.hidden
 
+    def awaits_check_in(self):
+        """The requester was asked whether they still need help and has not answered."""
+        return self.check_in_sent_at is not None and self.status in (
+            self.Status.NEW,
+            self.Status.OPEN,
+        )
+
+    def can_be_disputed(self, now=None):
+        """A helper marked it done: the requester may confirm it, or say it was not done."""
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.DONE
+            and self.done_by == DoneBy.HELPER
+            and self.done_confirmed_at is None
+            and self.closed_at is not None
+            and now - self.closed_at <= datetime.timedelta(days=DISPUTE_DAYS)
+        )
+
     @staticmethod
     def expiry_date(*, pod, needed_by, today=None):
         """Unclaimed requests expire on their needed-by date, else after the pod's period."""
         today = today or timezone.localdate()
         default = today + datetime.timedelta(days=pod.request_expiry_days)
         return min(needed_by, default) if needed_by else default
+
+
+# The namespace of the contact hashes compared for duplicates.
+DUPLICATE_PURPOSE = "request-duplicate"
+# A request closed this long ago still counts as "recent" for duplicates.
+DUPLICATE_WINDOW_DAYS = 14
 
 
 class Callback(models.TextChoices):
@@ -224,6 +307,10 @@ class RequestContact(models.Model):
         choices=Callback,
         blank=True,
     )
+    # Keyed hashes of the normalized phone and email (mutualaid.phones.contact_key):
+    # enough to notice the same person asking twice in a pod, useless to read back.
+    phone_key = models.CharField(max_length=64, blank=True, editable=False)
+    email_key = models.CharField(max_length=64, blank=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True)
 
     personal_data = PersonalData(
@@ -249,10 +336,40 @@ class RequestContact(models.Model):
             erase=EMPTY,
             after=CONTACT_PERIOD,
         ),
+        personal(
+            "phone_key",
+            "A keyed hash of the phone, so coordinators see a request posted twice.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
+        personal(
+            "email_key",
+            "A keyed hash of the email, so coordinators see a request posted twice.",
+            erase=EMPTY,
+            after=CONTACT_PERIOD,
+        ),
         owner="request__requester",
         marker="erased_at",
         self_service="the “erase my contact details now” button on the private page",
     )
 
+    class Meta:
+        indexes = [
+            # Duplicates at the door: the same phone or email in one pod.
+            models.Index(fields=["pod", "phone_key"], name="contact_phone_key"),
+            models.Index(fields=["pod", "email_key"], name="contact_email_key"),
+        ]
+
     def __str__(self):
         return f"Contact for request {self.request_id}"
+
+    @staticmethod
+    def keys_for(*, phone, email):
+        """The keyed hashes of a phone and an email, from their normalized form, so
+        "(212) 555-0123" and "+1 212 555 0123" agree (mutualaid.phones)."""
+        phone_key = email_key = ""
+        if phone:
+            phone_key = contact_key(normalize_phone(phone) or phone, purpose=DUPLICATE_PURPOSE)
+        if email:
+            email_key = contact_key(email, purpose=DUPLICATE_PURPOSE)
+        return {"phone_key": phone_key, "email_key": email_key}

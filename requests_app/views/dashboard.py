@@ -25,7 +25,7 @@ from pods.access import get_pod_for_coordinator
 from pods.models import Report
 from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
 from requests_app.models import Claim, Connection, Request
-from requests_app.services import hotline_intake
+from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import get_request_by_token, private_url
 
 QUEUE_PREVIEW = 10
@@ -179,14 +179,39 @@ def hotline(request, slug):
     public_form = HotlinePublicForm(data, pod=pod)
     contact_form = RequestContactForm(data)
     hotline_form = HotlineForm(data, pod=pod)
+    duplicates = []
     if data is not None and (
         public_form.is_valid() & contact_form.is_valid() & hotline_form.is_valid()
     ):
+        options = dict(hotline_form.cleaned_data)
+        save_anyway = options.pop("save_anyway")
+        # Warn before saving: the same caller may be on the board already (typed in
+        # online, or by another volunteer). Nothing typed is lost.
+        duplicates = list(
+            possible_duplicates(
+                pod=pod,
+                phone=contact_form.cleaned_data.get("phone"),
+                email=contact_form.cleaned_data.get("email"),
+            ).only("pk", "summary", "status", "created_at")[:5]
+        )
+        if duplicates and not save_anyway:
+            return render(
+                request,
+                "pods/hotline.html",
+                {
+                    "pod": pod,
+                    "public_form": public_form,
+                    "contact_form": contact_form,
+                    "hotline_form": hotline_form,
+                    "duplicates": duplicates,
+                },
+            )
         posted = hotline_intake(
             pod=pod,
             public=public_form.public_fields(),
             contact=contact_form.cleaned_data,
-            **hotline_form.cleaned_data,
+            repeat=public_form.cleaned_data.get("repeat", ""),
+            **options,
         )
         # post_request put the private link in the notification outbox, if an email was given.
         request.session[SESSION_HOTLINE_TOKEN] = posted.token

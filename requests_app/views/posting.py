@@ -17,8 +17,8 @@ from mutualaid.http import keep_private
 from mutualaid.ratelimit import ratelimit
 from pods.models import Pod
 from requests_app import services
-from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm
-from requests_app.models import Claim, ContactView, Feedback, Request, hash_token
+from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm, SeriesForm
+from requests_app.models import Claim, ContactView, DoneBy, Feedback, Request, hash_token
 
 # The session key under which the fresh private link waits to be shown once.
 SESSION_NEW_TOKEN = "just_posted_token"  # noqa: S105 - a key name, not a secret  # nosec B105
@@ -50,7 +50,9 @@ def get_request_by_token(token):
         raise Http404
     token_hash = hash_token(token)
     request = (
-        Request.objects.select_related("pod", "contact").filter(token_hash=token_hash).first()
+        Request.objects.select_related("pod", "contact", "series")
+        .filter(token_hash=token_hash)
+        .first()
     )
     if request is None or not hmac.compare_digest(request.token_hash, token_hash):
         raise Http404
@@ -88,6 +90,7 @@ def request_new(request):
                 public=public_form.public_fields(),
                 contact=contact_form.cleaned_data,
                 requester=request.user,
+                repeat=public_form.cleaned_data.get("repeat", ""),
             )
             request.session[SESSION_NEW_TOKEN] = posted.token
             return redirect("requests_app:request_posted")
@@ -145,6 +148,10 @@ def private_status(request, token):
             "contact_views": views,
             "feedback_form": FeedbackForm() if req.status == Request.Status.DONE else None,
             "feedback_given": feedback_given,
+            "series_form": SeriesForm(
+                initial={"frequency": req.series.frequency} if req.series else None
+            ),
+            "can_dispute": req.can_be_disputed(),
         },
     )
 
@@ -186,8 +193,82 @@ def private_withdraw(request, token):
 @require_POST
 def private_done(request, token):
     req = get_request_by_token(token)
-    if services.mark_done(request=req):
+    if services.mark_done(request=req, by=DoneBy.REQUESTER):
         messages.success(request, _("Marked as done. We're glad you got help."))
+    return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_check_in(request, token):
+    """The answer to "do you still need help?" on the private page."""
+    req = get_request_by_token(token)
+    answer = request.POST.get("answer")
+    if answer not in ("yes", "no"):
+        messages.error(request, _("Please choose yes or no."))
+    elif services.answer_check_in(request=req, still_needed=answer == "yes"):
+        if answer == "yes":
+            messages.success(request, _("Thank you. Your request stays on the board."))
+        else:
+            messages.success(request, _("Your request is withdrawn. Take care."))
+    return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_done_answer(request, token):
+    """After a helper marked it done: the requester confirms, or says it was not done."""
+    req = get_request_by_token(token)
+    answer = request.POST.get("answer")
+    if answer == "done" and services.confirm_done(request=req):
+        messages.success(request, _("Thank you for confirming. We're glad you got help."))
+    elif answer == "not_done" and services.report_not_done(request=req):
+        messages.success(
+            request,
+            _(
+                "Sorry it didn't happen. Your request is back on the board, and the pod's "
+                "coordinators know."
+            ),
+        )
+    return redirect("requests_app:private_status", token=token)
+
+
+@private_page
+@require_POST
+def private_series(request, token):
+    """Set up a need that comes back, or change how often, or pause, resume or end it."""
+    req = get_request_by_token(token)
+    action = request.POST.get("action", "")
+    series = req.series
+    try:
+        if action == "repeat":
+            form = SeriesForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Please choose how often you need it."))
+            elif series is None:
+                services.start_series(request=req, frequency=form.cleaned_data["frequency"])
+                messages.success(
+                    request,
+                    _("Done: when this one is over, we'll put it on the board again."),
+                )
+            else:
+                services.change_series(series=series, frequency=form.cleaned_data["frequency"])
+                messages.success(request, _("Your changes are saved."))
+        elif series is None:
+            messages.error(request, _("This request doesn't repeat."))
+        elif action == "pause" and services.pause_series(series=series):
+            messages.success(
+                request, _("Paused: nothing new goes on the board until you resume it.")
+            )
+        elif action == "resume" and services.resume_series(series=series):
+            messages.success(request, _("Resumed: it will come back as before."))
+        elif action == "end" and services.end_series(series=series):
+            messages.success(
+                request,
+                _("It no longer repeats. This time stays as it is. Take care."),
+            )
+    except services.SeriesError as error:
+        messages.error(request, str(error))
     return redirect("requests_app:private_status", token=token)
 
 

@@ -5,8 +5,9 @@ from requests_app.services import run_housekeeping
 
 class Command(BaseCommand):
     help = (
-        "Nudge stale claims, release claims nudged long ago, and expire requests and "
-        "offers nobody took. Idempotent; run it from cron every hour or every day."
+        "Nudge stale claims, release claims nudged long ago, expire requests and offers "
+        "nobody took, pass on hand-overs nobody answered, send check-ins, and open the "
+        "next occurrence of needs that come back. Idempotent; run it from cron hourly."
     )
 
     def add_arguments(self, parser):
@@ -17,5 +18,7 @@ class Command(BaseCommand):
         prefix = "Would have: " if dry_run else ""
         self.stdout.write(
             f"{prefix}nudged {result.nudged} stale claims, released {result.released}, "
-            f"expired {result.expired_requests} requests and {result.expired_offers} offers."
+            f"expired {result.expired_requests} requests and {result.expired_offers} offers, "
+            f"handed over {result.handed_over} claims, sent {result.check_ins} check-ins, "
+            f"opened {result.occurrences} occurrences of needs that come back."
         )

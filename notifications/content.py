@@ -31,6 +31,7 @@ from requests_app.models import (
     KeepHelping,
     Offer,
     Request,
+    RequestSeries,
 )
 
 # How many items a digest lists before it says "and N more".
@@ -391,9 +392,18 @@ def coordinator_queues(today, pods=None):
         expires_on__gte=today,
         expires_on__lte=soon,
     )
+    duplicates = requests.filter(
+        status__in=Request.ACTIVE_STATUSES,
+        possible_duplicate_of__status__in=Request.ACTIVE_STATUSES,
+    )
+    handovers = requests.filter(
+        status=Request.Status.CLAIMED, handovers__status=Handover.Status.PENDING
+    )
     return [
         (_("New requests awaiting approval"), waiting),
+        (_("Possible duplicates (the same phone or email)"), duplicates),
         (_("Claims that went stale"), stale),
+        (_("Stale claims someone offered to take over"), handovers),
         (_("Requests about to expire"), expiring),
     ]
 
@@ -417,6 +427,17 @@ def coordinator_digest(message):
         if len(requests) > DIGEST_ITEMS:
             more = _("and more on the pod's pages.")
         blocks.append(Section(title=title, items=items, more=more))
+    if series := RequestSeries.objects.current().filter(pod=pod).count():
+        blocks.append(
+            Paragraph(
+                ngettext(
+                    "%(count)s need comes back regularly in this pod.",
+                    "%(count)s needs come back regularly in this pod.",
+                    series,
+                )
+                % {"count": series}
+            )
+        )
     reports = open_reports([pod])
     if reports is not None and (count := reports.count()):
         blocks.append(

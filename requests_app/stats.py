@@ -27,11 +27,14 @@ class Group:
     met: int = 0
     expired: int = 0
     withdrawn: int = 0
+    # Each time a need that comes back is posted again counts as one request.
+    occurrences: int = 0
     to_claim: list = field(default_factory=list, repr=False)
     to_done: list = field(default_factory=list, repr=False)
 
-    def add(self, *, status, created_at, closed_at, first_claim):
+    def add(self, *, status, created_at, closed_at, first_claim, in_series=False):
         self.posted += 1
+        self.occurrences += bool(in_series)
         if status == Request.Status.DONE:
             self.met += 1
             if closed_at:
@@ -112,7 +115,7 @@ def pod_statistics(*, pod, start, end, category=""):
     rows = (
         requests.annotate(first_claim=Min("claims__created_at"))
         .order_by()
-        .values_list("category", "status", "created_at", "closed_at", "first_claim")
+        .values_list("category", "status", "created_at", "closed_at", "first_claim", "series_id")
     )
 
     months = {}
@@ -122,12 +125,13 @@ def pod_statistics(*, pod, start, end, category=""):
         day = next_month(day)
     categories = {code: Group(label=str(label)) for code, label in Category.choices}
     total = Group(label=_("All"))
-    for code, status, created_at, closed_at, first_claim in rows:
+    for code, status, created_at, closed_at, first_claim, series_id in rows:
         values = {
             "status": status,
             "created_at": created_at,
             "closed_at": closed_at,
             "first_claim": first_claim,
+            "in_series": series_id is not None,
         }
         month = month_start(timezone.localdate(created_at))
         if month in months:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app.views import board, coordination, offers, posting
+from requests_app.views import board, coordination, offers, posting, series
 
 app_name = "requests_app"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("requests/<int:pk>/progress/", board.request_progress, name="request_progress"),
     path("requests/<int:pk>/done/", board.request_done, name="request_done"),
     path("requests/<int:pk>/feedback/", board.request_feedback, name="request_feedback"),
+    path("requests/<int:pk>/take-over/", board.request_take_over, name="request_take_over"),
+    path("handovers/<int:pk>/answer/", board.handover_answer, name="handover_answer"),
     path("r/<str:token>/", posting.private_status, name="private_status"),
     path("r/<str:token>/edit/", posting.private_edit, name="private_edit"),
     path("r/<str:token>/withdraw/", posting.private_withdraw, name="private_withdraw"),
@@ -39,6 +41,11 @@ urlpatterns = [
         for action in offers.OFFER_ACTIONS
     ],
     path("me/", offers.my_page, name="my_page"),
+    path(
+        "keep-helping/<int:pk>/answer/",
+        series.keep_helping_answer,
+        name="keep_helping_answer",
+    ),
     # Coordinators, on one request of their pod.
     path(
         "requests/<int:pk>/coordinate/", coordination.request_coordinate, name="request_coordinate"

@@ -17,7 +17,15 @@ from mutualaid.ratelimit import ratelimit
 from pods.access import get_membership, get_pod
 from requests_app import matching, services
 from requests_app.forms import BoardFilterForm, FeedbackForm
-from requests_app.models import Claim, ContactView, Feedback, Request, languages_filter
+from requests_app.models import (
+    Claim,
+    ContactView,
+    DoneBy,
+    Feedback,
+    Handover,
+    Request,
+    languages_filter,
+)
 
 BOARD_PAGE_SIZE = 20
 
@@ -119,6 +127,26 @@ def request_detail(request, pk):
             else (Claim.objects.active().filter(request=req).select_related("helper").first())
         )
     matches = matching.offers_for_request(req) if (is_active_claimer or is_coordinator) else []
+    # Hand-overs: the helper sees an ask to take over; another member may make one.
+    handover = can_take_over = None
+    if req.status == Request.Status.CLAIMED and membership is not None:
+        if is_active_claimer:
+            handover = (
+                Handover.objects.pending()
+                .filter(claim=own_claim)
+                .select_related("asked_by")
+                .first()
+            )
+        else:
+            claim = active_claim or Claim.objects.active().filter(request=req).first()
+            if claim is not None:
+                claim.request, claim.pod = req, req.pod
+                handover = (
+                    Handover.objects.pending().filter(claim=claim, asked_by=request.user).first()
+                )
+                can_take_over = handover is None and services.can_ask_to_take_over(
+                    claim=claim, person=request.user
+                )
     helper_feedback = None
     if own_claim is not None and req.status == Request.Status.DONE:
         helper_feedback = Feedback.objects.filter(
@@ -137,6 +165,8 @@ def request_detail(request, pk):
             "contact": contact,
             "matches": matches,
             "feedback_form": FeedbackForm() if helper_feedback is False else None,
+            "handover": handover,
+            "can_take_over": can_take_over,
         },
     )
     if contact is not None:
@@ -245,7 +275,7 @@ def request_progress(request, pk):
 @require_POST
 def request_done(request, pk):
     req, _claim = _own_active_claim(request, pk)
-    services.mark_done(request=req)
+    services.mark_done(request=req, by=DoneBy.HELPER)
     messages.success(request, _("Marked as done. Thank you for helping!"))
     return redirect(req)
 
@@ -267,3 +297,50 @@ def request_feedback(request, pk):
     elif form.errors:
         messages.error(request, _("Please choose whether the need was met."))
     return redirect(req)
+
+
+@login_required
+@require_POST
+def request_take_over(request, pk):
+    """A member offers to take over a stale claim; its helper is asked first."""
+    req = _load_request(pk)
+    if get_membership(request.user, req.pod) is None:
+        raise Http404
+    try:
+        services.ask_to_take_over(request=req, by=request.user)
+    except services.HandoverError as error:
+        messages.info(request, str(error))
+        return redirect(req)
+    messages.success(
+        request,
+        _(
+            "Thank you. We've asked the helper; if they don't answer in time, the request "
+            "passes to you and we'll tell you."
+        ),
+    )
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def handover_answer(request, pk):
+    """The helper keeps their claim or hands it on to the member who asked."""
+    handover = get_object_or_404(Handover.objects.select_related("claim", "request"), pk=pk)
+    if handover.claim.helper_id != request.user.pk:
+        if get_membership(request.user, handover.request.pod) is None:
+            raise Http404
+        raise PermissionDenied
+    answer = request.POST.get("answer")
+    if answer not in ("keep", "hand_on"):
+        messages.error(request, _("Please choose whether you keep it or hand it on."))
+        return redirect(handover.request)
+    try:
+        services.answer_handover(handover=handover, keep=answer == "keep")
+    except services.HandoverError as error:
+        messages.info(request, str(error))
+        return redirect(handover.request)
+    if answer == "keep":
+        messages.success(request, _("Thanks, noted that you're still on it."))
+        return redirect(handover.request)
+    messages.success(request, _("Thank you. Someone else helps with it now; no mark against you."))
+    return redirect("requests_app:board", slug=handover.request.pod.slug)

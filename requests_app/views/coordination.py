@@ -19,13 +19,15 @@ from pods.models import Person
 from pods.services import moderation_set_hidden
 from requests_app import matching, services
 from requests_app.forms import CloseRequestForm, MergeForm, RequestPublicForm
-from requests_app.models import Claim, Connection, Offer, Request
+from requests_app.models import Claim, Connection, Handover, Offer, Request
 
 MERGE_CANDIDATES = 10
 
 
 def _coordinated_request(request, pk):
-    req = get_object_or_404(Request.objects.select_related("pod"), pk=pk)
+    req = get_object_or_404(
+        Request.objects.select_related("pod", "series", "possible_duplicate_of"), pk=pk
+    )
     require_coordinator(request.user, req.pod)
     return req
 
@@ -61,11 +63,22 @@ def _coordinate_page(request, req, *, merge_form=None, close_form=None):
         .only("pk", "summary", "area", "created_at", "status", "pod_id", "category")
         .oldest_first()[:MERGE_CANDIDATES]
     )
+    duplicate = req.possible_duplicate_of
+    handover = (
+        Handover.objects.pending().filter(claim=active_claim).select_related("asked_by").first()
+        if active_claim is not None
+        else None
+    )
     return render(
         request,
         "requests_app/request_coordinate.html",
         {
             "req": req,
+            "duplicate": duplicate,
+            "can_merge_duplicate": duplicate is not None
+            and not duplicate.is_closed
+            and not req.is_closed,
+            "handover": handover,
             "active_claim": active_claim,
             "is_stale": active_claim is not None and active_claim.is_stale(),
             "matches": matches,

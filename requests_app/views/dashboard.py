@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +24,7 @@ from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
 from pods.models import Report
 from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
-from requests_app.models import Claim, Connection, Request
+from requests_app.models import Claim, Connection, Handover, Request, RequestSeries
 from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import get_request_by_token, private_url
 
@@ -46,6 +46,8 @@ LIST_FIELDS = (
     "hidden",
     "created_at",
     "expires_on",
+    "possible_duplicate_of_id",
+    "series_id",
 )
 
 
@@ -98,6 +100,22 @@ def _queue_counts(pod, now):
     return counts
 
 
+def _series_preview(pod):
+    """Needs that come back, running or paused, newest first, each with its latest
+    occurrence (public fields only): one query."""
+    latest = Request.objects.filter(series=OuterRef("pk")).order_by("-created_at", "-pk")
+    return list(
+        RequestSeries.objects.current()
+        .filter(pod=pod)
+        .annotate(
+            latest_pk=Subquery(latest.values("pk")[:1]),
+            latest_summary=Subquery(latest.values("summary")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
+        )
+        .order_by("-created_at", "-pk")[: QUEUE_PREVIEW + 1]
+    )
+
+
 QUEUE_TITLES = {
     "new": gettext_lazy("Awaiting approval"),
     "open": gettext_lazy("Open, oldest first"),
@@ -116,6 +134,8 @@ def dashboard(request, slug):
     reports = Report.objects.open().filter(pod=pod).visible_to(request.user)
     counts["reports"] = reports.count()
     counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
+    counts["handovers"] = Handover.objects.pending().filter(pod=pod).count()
+    series = _series_preview(pod)
     sections = [
         {"key": key, "title": QUEUE_TITLES[key], "count": counts[key]}
         for key in ("new", "open", "stale", "expiring")
@@ -130,6 +150,7 @@ def dashboard(request, slug):
             "pod": pod,
             "sections": sections,
             "counts": counts,
+            "series": series,
             "reports": list(
                 reports.select_related("request", "offer").order_by("created_at", "pk")[
                     :QUEUE_PREVIEW

@@ -12,7 +12,7 @@ from pods.access import get_membership
 from pods.models import Pod
 from requests_app import matching, services
 from requests_app.forms import OfferForm
-from requests_app.models import Claim, Offer, Request
+from requests_app.models import Claim, KeepHelping, Offer, Request
 
 
 def _my_pods(user):
@@ -121,6 +121,13 @@ def my_page(request):
         .order_by("-created_at")[:20]
     )
     matches = matching.requests_for_offers(offers)
+    keep_helping = list(
+        KeepHelping.objects.pending()
+        .filter(helper=user)
+        .select_related("after", "series")
+        .only("pk", "after__summary", "series__frequency")
+        .order_by("created_at")[:10]
+    )
     return render(
         request,
         "requests_app/my_page.html",
@@ -129,6 +136,7 @@ def my_page(request):
             "offers": offers,
             "claims": claims,
             "matches": matches,
+            "keep_helping": keep_helping,
             "pods": _my_pods(user),
             # Keys of the cached lists (mutualaid/fragments.py): all they show.
             "keys": {

@@ -64,14 +64,16 @@ def contact_fields(**overrides):
     return fields
 
 
-def make_request(pod, *, requester=None, now=None, contact=None, **public):
-    """A posted request; returns (request, private token)."""
+def make_request(pod, *, requester=None, now=None, contact=None, repeat="", **public):
+    """A posted request; returns (request, private token). ``repeat`` (a Frequency)
+    makes it the first occurrence of a need that comes back."""
     posted = services.post_request(
         pod=pod,
         public=public_fields(**public),
         contact=contact_fields(**(contact or {})),
         requester=requester,
         now=now,
+        repeat=repeat,
     )
     return posted.request, posted.token
 

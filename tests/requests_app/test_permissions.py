@@ -20,7 +20,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from requests_app import services
-from requests_app.models import ContactView, Offer
+from requests_app.models import ContactView, Handover, KeepHelping, Offer
 from tests.factories import REQUESTER_PHONE, make_offer, make_request, request_form_data
 from tests.pods.test_permissions import COORDINATION_URL_NAMES
 from tests.requests_app.conftest import HELPER_NAME, db_state, url
@@ -154,6 +154,44 @@ MATRIX = {
     ("GET", "offer_close"): LOGGED_IN_POST_ONLY,
     ("POST", "offer_close"): OWNER_ACTION,
     ("GET", "my_page"): [LOGIN, PAGE, PAGE, Expect(200, helper=True), LOGIN, PAGE],
+    # Needs that come back, check-ins, hand-overs (issue 17).
+    ("GET", "private_check_in"): PRIVATE_POST_ONLY,
+    ("POST", "private_check_in"): PRIVATE_ACTION,
+    ("GET", "private_done_answer"): PRIVATE_POST_ONLY,
+    # The request was not marked done by a helper: nothing to answer, nothing changes.
+    ("POST", "private_done_answer"): [NOT_FOUND] * 4 + [moved("private")] + [NOT_FOUND],
+    ("GET", "private_series"): PRIVATE_POST_ONLY,
+    ("POST", "private_series"): PRIVATE_ACTION,
+    ("GET", "request_take_over"): LOGGED_IN_POST_ONLY,
+    # The claim is fresh: members are told it can't be taken over; nothing changes.
+    ("POST", "request_take_over"): [
+        LOGIN,
+        moved("request"),
+        NOT_FOUND,
+        moved("request"),
+        LOGIN,
+        moved("request"),
+    ],
+    # Bob asked to take over the helper's claim: only the helper answers.
+    ("GET", "handover_answer"): LOGGED_IN_POST_ONLY,
+    ("POST", "handover_answer"): [
+        LOGIN,
+        FORBIDDEN,
+        NOT_FOUND,
+        done("request"),
+        LOGIN,
+        FORBIDDEN,
+    ],
+    # The helper of the finished request is asked to keep helping; nobody else learns of it.
+    ("GET", "keep_helping_answer"): LOGGED_IN_POST_ONLY,
+    ("POST", "keep_helping_answer"): [
+        LOGIN,
+        NOT_FOUND,
+        NOT_FOUND,
+        done("my_page"),
+        LOGIN,
+        NOT_FOUND,
+    ],
 }
 
 
@@ -182,22 +220,39 @@ class Scene:
     finished: object
     finished_token: str
     offer: object
+    handover: object
+    keep_helping: object
 
 
 @pytest.fixture
 def scene(maple, alice, bob, carol, helper):
-    """A request claimed by the helper, one the helper finished, and an offer of bob's."""
+    """A request claimed by the helper (bob asked to take it over), one the helper
+    finished (a weekly need: the helper is asked to keep helping), and an offer of bob's."""
     req, token = make_request(maple)
-    services.claim_request(request=req, by=helper)
-    finished, finished_token = make_request(maple, summary="Last week's shopping")
+    claim = services.claim_request(request=req, by=helper)
+    handover = Handover.objects.create(
+        claim=claim,
+        request=req,
+        pod=maple,
+        asked_by=bob,
+        answer_by=timezone.now() + datetime.timedelta(hours=36),
+    )
+    finished, finished_token = make_request(maple, summary="Last week's shopping", repeat="weekly")
     services.claim_request(request=finished, by=helper)
     services.mark_done(request=finished)
+    keep_helping = KeepHelping.objects.create(
+        series=finished.series,
+        after=finished,
+        pod=maple,
+        helper=helper,
+        answer_by=timezone.now() + datetime.timedelta(hours=48),
+    )
     offer = make_offer(maple, bob)
     # Due soon, so that resuming or renewing visibly restarts the clock.
     Offer.objects.filter(pk=offer.pk).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=5)
     )
-    return Scene(req, token, finished, finished_token, offer)
+    return Scene(req, token, finished, finished_token, offer, handover, keep_helping)
 
 
 def path_and_data(name, scene, maple, role):
@@ -208,6 +263,10 @@ def path_and_data(name, scene, maple, role):
         path = url(name, token)
     elif name == "request_feedback":
         path = url(name, scene.finished.pk)
+    elif name == "handover_answer":
+        path = url(name, scene.handover.pk)
+    elif name == "keep_helping_answer":
+        path = url(name, scene.keep_helping.pk)
     elif name.startswith("request_") and name not in ("request_new", "request_posted"):
         path = url(name, scene.req.pk)
     elif name.startswith("offer_") and name != "offer_new":
@@ -224,6 +283,16 @@ def path_and_data(name, scene, maple, role):
         data = request_form_data(maple, summary="Bread and eggs now")
     elif name in ("request_feedback", "private_feedback"):
         data = {"need_met": "yes"}
+    elif name == "private_check_in":
+        data = {"answer": "yes"}
+    elif name == "private_done_answer":
+        data = {"answer": "not_done"}
+    elif name == "private_series":
+        data = {"action": "repeat", "frequency": "weekly"}
+    elif name == "handover_answer":
+        data = {"answer": "keep"}
+    elif name == "keep_helping_answer":
+        data = {"answer": "no"}
     elif name in ("offer_new", "offer_edit"):
         data = {
             "pod": str(maple.pk),
@@ -248,6 +317,7 @@ def expected_location(place, scene, maple):
         "private": url("private_status", scene.token),
         "finished_private": url("private_status", scene.finished_token),
         "offer": scene.offer.get_absolute_url(),
+        "my_page": url("my_page"),
         "new_offer": Offer.objects.order_by("pk").last().get_absolute_url(),
     }
     return places[place]

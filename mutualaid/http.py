@@ -15,9 +15,15 @@ from mutualaid.middleware import language_undecided
 def keep_private(response):
     """Headers for a page that carries or is reached by a secret link (a private
     link, an unsubscribe or feedback token): not cached, not indexed, and no
-    Referer sent onward."""
+    Referer sent onward to any other site.
+
+    "same-origin", not "no-referrer": under no-referrer a browser sends
+    ``Origin: null`` with the page's own forms, and Django's CSRF check refuses
+    them (the private page's buttons did nothing in a real browser). Our own
+    server already has the link in the request line.
+    """
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -80,6 +80,8 @@ def settings_data(pod, **overrides):
         "release_after_stale_days": pod.release_after_stale_days,
         "request_expiry_days": pod.request_expiry_days,
         "offer_expiry_days": pod.offer_expiry_days,
+        "check_in_after_days": pod.check_in_after_days,
+        "handover_hours": pod.handover_hours,
         "languages": pod.languages,
         "contact_retention_days": pod.contact_retention_days,
         "details_retention_days": pod.details_retention_days,

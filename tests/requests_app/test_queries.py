@@ -46,8 +46,10 @@ def fill_maple(maple, bob, alice, size):
 PAGES = {
     "board": 6,
     "board, second page": 6,
-    "my page": 8,  # +1: how many coordinators' asks wait for an answer (issue 5)
-    "request page, as its helper": 9,
+    # +1: how many coordinators' asks wait for an answer (issue 5); +1: asks to keep
+    # helping with a need that comes back (issue 17).
+    "my page": 9,
+    "request page, as its helper": 10,  # +1: an ask to take over the claim (issue 17)
     "request page, as a coordinator": 9,
     "private page": 4,
     "pod page": 6,

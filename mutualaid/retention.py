@@ -67,12 +67,16 @@ class Period:
     days: int
     pod_setting: str | None = None
     only_if: Q | None = None
+    # How docs/privacy.md names the rows ``only_if`` picks ("requests not in a series").
+    only_if_label: str = ""
 
     def describe(self):
         days = "1 day" if self.days == 1 else f"{self.days} days"
         moment = f"`{self.start.replace('__', '.')}`"
         text = f"at {moment}" if self.days == 0 else f"{days} after {moment}"
-        if self.only_if is not None:
+        if self.only_if_label:
+            text += f" ({self.only_if_label})"
+        elif self.only_if is not None:
             text += " (" + ", ".join(f"{k}={v}" for k, v in self.only_if.children) + ")"
         if self.pod_setting:
             text += f"; a pod may shorten it (`{self.pod_setting}`)"

@@ -78,11 +78,14 @@ CONTACT_PERIOD = (
         days=CONTACT_RETENTION_DAYS,
         pod_setting="contact_retention_days",
         only_if=Q(request__series__isnull=True),
+        only_if_label="a request that does not come back",
     ),
     Period(
         "request__series__ended_at",
         days=CONTACT_RETENTION_DAYS,
         pod_setting="contact_retention_days",
+        only_if=Q(request__series__isnull=False),
+        only_if_label="a need that comes back: after the series is over",
     ),
 )
 DETAILS_PERIOD = Period(

@@ -20,7 +20,7 @@ from notifications.management.commands import send_notifications
 from notifications.models import NotificationPreference, OutboxMessage
 from pods.models import Membership
 from requests_app import services
-from requests_app.models import Feedback, Request
+from requests_app.models import Claim, DoneBy, Feedback, Request
 from tests.factories import (
     REQUESTER_ADDRESS,
     REQUESTER_EMAIL,
@@ -410,6 +410,25 @@ def every_kind_of_message(maple, helper, owner, coordinator, bob):
     asked, _token = make_request(maple, summary="Asked of an offer")
     services.connect_offer(request=asked, offer=owner.offers.get(), by=coordinator)  # an ask
     pod_services.moderation_warn(pod=maple, actor=coordinator, person=helper, note="Be kind")
+    # Issue 17: a check-in, "keep helping", a hand-over asked and one passed, "not done".
+    make_request(maple, summary="Still needed?", now=later(-8))
+    weekly, _token = make_request(maple, summary="Every week", repeat="weekly")
+    services.claim_request(request=weekly, by=helper)
+    services.mark_done(request=weekly)
+    services.run_housekeeping()
+    slow = []
+    for summary in ("Slow one", "Slow two"):
+        req, _token = make_request(maple, summary=summary)
+        services.claim_request(request=req, by=helper)
+        slow.append(req)
+    Claim.objects.filter(request__in=slow).update(progress_at=later(-4))
+    services.ask_to_take_over(request=slow[0], by=owner)
+    handover = services.ask_to_take_over(request=slow[1], by=owner)
+    services.answer_handover(handover=handover, keep=False)
+    disputed, _token = make_request(maple, summary="Not really done")
+    services.claim_request(request=disputed, by=helper)
+    services.mark_done(request=disputed, by=DoneBy.HELPER)
+    services.report_not_done(request=disputed)
 
 
 @pytest.mark.django_db

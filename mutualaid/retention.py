@@ -347,7 +347,19 @@ def purge(*, now=None, dry_run=False, batch_size=BATCH_SIZE):
                     for name, count in counts.items():
                         totals[name].count += count
             results.extend(totals.values())
-    return results
+    return _merged(results)
+
+
+def _merged(results):
+    """One count per field (or per model's deleted rows), however many periods it has."""
+    merged = {}
+    for result in results:
+        key = (result.model, result.field)
+        if key in merged:
+            merged[key].count += result.count
+        else:
+            merged[key] = result
+    return list(merged.values())
 
 
 # --- Erasing at once ---------------------------------------------------------------

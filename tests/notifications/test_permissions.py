@@ -8,9 +8,11 @@ alone, and never show whose link it is or anyone's contact details.
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications import tokens
 from requests_app import services
+from requests_app.models import Request
 from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, make_person, make_request
 
 ROLES = ["visitor", "bob", "dave"]
@@ -37,6 +39,12 @@ MATRIX = {
     ("POST", "notifications:feedback", "valid"): EVERYONE,
     ("GET", "notifications:feedback", "forged"): NOBODY,
     ("GET", "notifications:feedback", "not done"): NOBODY,
+    # "Do you still need help?": the question for anyone holding the link; a POST
+    # without an answer changes nothing and comes back to it.
+    ("GET", "notifications:check_in", "valid"): EVERYONE,
+    ("POST", "notifications:check_in", "valid"): [FOUND] * 3,
+    ("GET", "notifications:check_in", "forged"): NOBODY,
+    ("POST", "notifications:check_in", "forged"): NOBODY,
 }
 
 # What this module checks, for tests/test_permissions_all.py.
@@ -54,6 +62,10 @@ def link_args(name, link, *, owner, done, open_request):
         return []
     if name == "notifications:unsubscribe":
         token = tokens.unsubscribe_token(owner, tokens.OFFER_MATCHES)
+    elif name == "notifications:check_in":
+        Request.objects.filter(pk=open_request.pk).update(check_in_sent_at=timezone.now())
+        open_request.refresh_from_db()
+        token = tokens.check_in_token(open_request)
     else:
         token = tokens.feedback_token(open_request if link == "not done" else done)
     return [token + "x" if link == "forged" else token]
@@ -79,5 +91,9 @@ def test_permission_matrix(request, maple, bob, dave, method, name, link, role, 
     html = response.content.decode()
     for private in (REQUESTER_PHONE, REQUESTER_EMAIL, "olive@example.org", "Olive"):
         assert private not in html
-    if expected == FOUND:
+    if expected == FOUND and name == "notifications:check_in":
+        assert response["Location"] == path
+        open_request.refresh_from_db()
+        assert open_request.status == Request.Status.OPEN
+    elif expected == FOUND:
         assert response["Location"].startswith(reverse("login"))

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from mutualaid.notifications import tokens
-from mutualaid.notifications.content import render
-from mutualaid.notifications.models import OutboxMessage
+from notifications import tokens
+from notifications.content import render
+from notifications.models import OutboxMessage
 from requests_app import services
 from requests_app.models import Claim, DoneBy, Request
 from requests_app.services import run_housekeeping

@@ -17,8 +17,8 @@ from tests.factories import (
     make_request,
     request_form_data,
 )
-from tests.pods.test_dashboard import hotline_data
 from tests.requests_app.conftest import url
+from tests.requests_app.test_dashboard import hotline_data
 
 DAY = datetime.timedelta(days=1)
 # REQUESTER_PHONE typed another way.

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from mutualaid.notifications.models import OutboxMessage
+from notifications.models import OutboxMessage
 from requests_app import services
 from requests_app.models import Claim, Handover, Request
 from requests_app.services import run_housekeeping

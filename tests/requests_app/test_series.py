@@ -8,8 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutualaid import retention
-from mutualaid.notifications.models import OutboxMessage
-from pods.stats import pod_statistics
+from notifications.models import OutboxMessage
 from requests_app import services
 from requests_app.models import (
     Claim,
@@ -20,6 +19,7 @@ from requests_app.models import (
     hash_token,
 )
 from requests_app.services import run_housekeeping
+from requests_app.stats import pod_statistics
 from tests.factories import REQUESTER_PHONE, make_person, make_request, request_form_data
 from tests.requests_app.conftest import url
 

@@ -34,6 +34,9 @@ def test_run_once_skips_while_another_host_holds_the_lock(db, capsys):
         call_command("run_once", "housekeeping", "--dry-run", stdout=out)
         assert "running on another host; skipped" in out.getvalue()
         assert "Would have" not in capsys.readouterr().out
+        # The other host finishes. Unlock explicitly: a closed connection's locks are
+        # released only when its backend exits, which a loaded machine may not do at once.
+        other_host.execute("SELECT pg_advisory_unlock(%s)", [lock_key("housekeeping")])
     finally:
         other_host.close()
     out = StringIO()

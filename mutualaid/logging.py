@@ -12,8 +12,15 @@ a small price for one that never carries a phone number.
 
 import html
 import logging
+import queue
 import re
+import threading
+import time
+import traceback
 
+from django.conf import settings
+from django.core import mail
+from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
 # A private link's token wherever it appears in a path: /r/<token>/...
@@ -148,3 +155,104 @@ class ScrubbingExceptionReporter(ExceptionReporter):
 
     def get_traceback_html(self):
         return scrub(super().get_traceback_html(), known=self._known(escape=True))
+
+
+class ThrottledAdminEmailHandler(AdminEmailHandler):
+    """Django's error emails to ADMINS, but one per kind of error every few minutes,
+    and never sent while a page is being answered.
+
+    A database outage makes every request fail the same way: that is one report,
+    not hundreds (the next one, ``interval`` seconds later at the earliest, says
+    how many were left out). The report is written in the request's thread (it
+    needs the request) and put on a small queue; one background thread sends it
+    with a short ``timeout``, so a mail server that hangs holds up nobody. When
+    the queue is full the report is dropped: the log still has every error.
+
+    The "kind" (signature) is the exception's class and the innermost line it was
+    raised from, or, for an error logged without one, the logger and the message
+    before its arguments. Counted per process: with N gunicorn workers, at most N
+    reports per kind per interval.
+    """
+
+    def __init__(self, *args, interval=300, timeout=5, queue_size=20, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.interval = interval
+        self.timeout = timeout
+        self.queue = queue.Queue(maxsize=queue_size)
+        self.lock = threading.RLock()
+        self.last_sent = {}  # signature -> when it was last reported
+        self.left_out = {}  # signature -> how many were not reported since
+        self.thread = None
+        self._left_out_now = 0
+
+    @staticmethod
+    def signature(record):
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _value, trace = record.exc_info
+            frames = traceback.extract_tb(trace)
+            where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+            return f"{kind.__module__}.{kind.__qualname__}@{where}"
+        return f"{record.name}:{record.msg}"
+
+    def emit(self, record):
+        if not settings.ADMINS:
+            return  # nobody to tell; and no report for the throttle to count
+        key = self.signature(record)
+        now = time.monotonic()
+        with self.lock:
+            last = self.last_sent.get(key)
+            if last is not None and now - last < self.interval:
+                self.left_out[key] = self.left_out.get(key, 0) + 1
+                return
+            self.last_sent[key] = now
+            self._left_out_now = self.left_out.pop(key, 0)
+            super().emit(record)
+
+    def send_mail(self, subject, message, *args, **kwargs):
+        """Called by ``emit`` with the report written: queue it instead of sending."""
+        if self._left_out_now:
+            subject = self.format_subject(
+                f"{subject} (and {self._left_out_now} more like it since the last report)"
+            )
+        try:
+            self.queue.put_nowait((subject, message, kwargs.get("html_message")))
+        except queue.Full:
+            return
+        self._start()
+
+    def _start(self):
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(
+                target=self._send_forever, name="admin-error-emails", daemon=True
+            )
+            self.thread.start()
+
+    def _send_forever(self):
+        while True:
+            subject, message, html_message = self.queue.get()
+            try:
+                connection = mail.get_connection(
+                    backend=self.email_backend, fail_silently=True, timeout=self.timeout
+                )
+                mail.mail_admins(
+                    subject,
+                    message,
+                    fail_silently=True,
+                    html_message=html_message,
+                    connection=connection,
+                )
+            except Exception:  # noqa: BLE001, S110  # nosec B110
+                # Reporting an error must never raise one; the log has it already.
+                pass
+            finally:
+                self.queue.task_done()
+
+    def flush(self):
+        """Wait until every queued report has been handed to the mail server (tests)."""
+        if self.thread is not None and self.thread.is_alive():
+            self.queue.join()
+
+    def reset(self):
+        with self.lock:
+            self.last_sent.clear()
+            self.left_out.clear()

@@ -29,6 +29,8 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from mutualaid import journal
+
 # What a free-text field becomes when its period ends: language-neutral on purpose,
 # since the same row is read in every language.
 PLACEHOLDER_TEXT = "—"
@@ -179,6 +181,33 @@ class PersonalData:
         return values
 
 
+def _journaled_update(queryset, values, *, why, marker=None, now):
+    """``queryset.update(**values)``, with the rows it touches written to the erasure
+    journal first (mutualaid/journal.py), so that a restore from backup cannot undo it."""
+    ids = list(queryset.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    plain = {name: value for name, value in values.items() if name != marker}
+    journal.erased(queryset.model, ids, plain, why=why, marker=marker, now=now)
+    return queryset.model._default_manager.filter(pk__in=ids).update(**values)
+
+
+def journaled_delete(queryset, *, why, now=None):
+    """``queryset.delete()``, journaled like ``_journaled_update``. Returns the number
+    of rows of the queryset's own model deleted."""
+    ids = list(queryset.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    journal.deleted(queryset.model, ids, why=why, now=now)
+    _total, per_model = queryset.model._default_manager.filter(pk__in=ids).delete()
+    return per_model.get(queryset.model._meta.label, 0)
+
+
+def journaled_update(queryset, values, *, why, now=None):
+    """For erasures outside the declarations (the admin's history of an account)."""
+    return _journaled_update(queryset, values, why=why, now=now or timezone.now())
+
+
 def declare(model, personal_data):
     """Register a declaration; for models we don't define ourselves, call it in ready()."""
     personal_data.model = model
@@ -319,8 +348,7 @@ def purge(*, now=None, dry_run=False, batch_size=BATCH_SIZE):
                         continue
                     for window in _windows(queryset, batch_size):
                         with transaction.atomic():
-                            _total, per_model = window.delete()
-                        result.count += per_model.get(label, 0)
+                            result.count += journaled_delete(window, why="purge", now=now)
                 results.append(result)
                 continue
             rules = [(f.name, f.erase) for f in fields]
@@ -343,7 +371,13 @@ def purge(*, now=None, dry_run=False, batch_size=BATCH_SIZE):
                     with transaction.atomic():
                         counts = window.aggregate(**counters)
                         if any(counts.values()):
-                            window.update(**values)
+                            _journaled_update(
+                                window,
+                                values,
+                                why="purge",
+                                marker=personal_data.marker,
+                                now=now,
+                            )
                     for name, count in counts.items():
                         totals[name].count += count
             results.extend(totals.values())
@@ -377,7 +411,16 @@ def erase_rows(queryset, *, now=None):
     ]
     if not rules:
         return 0
-    return queryset.update(**personal_data.erase_values(rules, now))
+    return _journaled_update(
+        queryset,
+        personal_data.erase_values(rules, now),
+        why="forget_me",
+        marker=personal_data.marker,
+        now=now,
+    )
+
+
+ACCOUNT_DELETED = "account_deleted"
 
 
 @transaction.atomic
@@ -405,7 +448,13 @@ def erase_person(person, *, now=None):
             continue
         rules = [(name, erase) for name, erase in rules if erase in (EMPTY, PLACEHOLDER)]
         if rules:
-            owned.update(**personal_data.erase_values(rules, now))
+            _journaled_update(
+                owned,
+                personal_data.erase_values(rules, now),
+                why=ACCOUNT_DELETED,
+                marker=personal_data.marker,
+                now=now,
+            )
     for personal_data in declarations():
         manager = personal_data.model._default_manager
         for field in personal_data:
@@ -413,11 +462,11 @@ def erase_person(person, *, now=None):
                 continue
             linked = manager.filter(**{field.name: person.pk})
             if field.erase_on_account_deletion is DELETE_ROW:
-                linked.delete()
+                journaled_delete(linked, why=ACCOUNT_DELETED, now=now)
             else:
-                linked.update(**{field.name: None})
+                _journaled_update(linked, {field.name: None}, why=ACCOUNT_DELETED, now=now)
     for owned in row_deletions:
-        owned.delete()
+        journaled_delete(owned, why=ACCOUNT_DELETED, now=now)
 
 
 # --- The docs table (docs/privacy.md) -------------------------------------------------

@@ -92,6 +92,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A kept connection is checked before each request reuses it, so after the database
+# restarts no worker fails once more on a connection that is gone.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -174,8 +177,19 @@ NOTIFICATION_CHANNELS = {
     "email": env.str("NOTIFICATION_EMAIL_CHANNEL", default="notifications.channels.EmailChannel"),
 }
 
+# The erasure journal (mutualaid/journal.py): a folder outside the database and
+# outside its backups, where every erasure and every sent message is written, so
+# that `manage.py replay_erasures` can apply them again after a restore.
+ERASURE_JOURNAL_DIR = env.str("ERASURE_JOURNAL_DIR", default=str(BASE_DIR / "var" / "journal"))
+# Journal files older than this are deleted by purge_expired: longer than the
+# oldest backup is kept (docs/operations.md, "Backups").
+ERASURE_JOURNAL_KEEP_DAYS = env.int("ERASURE_JOURNAL_KEEP_DAYS", default=3)
+
 # Oversized input is refused with 400 before it reaches a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+# The whole body of any request, refused (413) before it is read, by the WSGI
+# middleware in mutualaid/wsgi.py: the biggest we take is a 2 MB CSV import.
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=3 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 # --- Security -------------------------------------------------------------
@@ -248,8 +262,12 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["scrub_personal_data"]},
+        # One report per kind of error every 5 minutes, sent off the request path
+        # with a 5-second timeout (mutualaid/logging.py).
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "mutualaid.logging.ThrottledAdminEmailHandler",
+            "interval": env.int("ERROR_EMAIL_INTERVAL", default=300),
+            "timeout": 5,
             "level": "ERROR",
             "filters": ["require_debug_false", "scrub_personal_data"],
         },

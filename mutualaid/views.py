@@ -1,7 +1,9 @@
 import logging
+import sys
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views import i18n
@@ -12,6 +14,14 @@ from django.views.decorators.http import require_GET
 from mutualaid.http import cached_for_visitors
 
 logger = logging.getLogger(__name__)
+
+# The page for "the database is down": read once at start, so answering it needs
+# neither the database nor a template engine that might want it.
+DATABASE_DOWN_PAGE = (
+    Path(__file__).resolve().parent.parent / "templates" / "503.html"
+).read_bytes()
+# Seconds a browser or a proxy should wait before trying again.
+RETRY_AFTER_SECONDS = 10
 
 
 @cached_for_visitors
@@ -82,7 +92,36 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """Django's handler500. A database that cannot be reached is a 503 with the
+    static page (mutualaid/views.py: DATABASE_DOWN_PAGE); anything else is the 500
+    page, which after a POST says honestly that it may have been saved."""
+    if is_database_unavailable(sys.exc_info()[1]):
+        return database_unavailable()
+    return render(request, "500.html", {"posted": request.method == "POST"}, status=500)
+
+
+def is_database_unavailable(error):
+    """Is ``error`` (or what caused it) a lost or refused database connection?"""
+    # The driver's own errors too: a few paths (a query's rows fetched while a
+    # template renders) let psycopg's exception through without Django's wrapper.
+    driver = connection.Database
+    kinds = (OperationalError, InterfaceError, driver.OperationalError, driver.InterfaceError)
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kinds):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def database_unavailable():
+    response = HttpResponse(
+        DATABASE_DOWN_PAGE, status=503, content_type="text/html; charset=utf-8"
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def too_many_requests(request, exception=None):

@@ -45,6 +45,9 @@ class Outgoing:
     language: str
     content: Rendered
     reference: str  # for logs and Message-ID: the outbox row, never personal data
+    # The same for every attempt at this outbox row (outbox.message_id), so a copy
+    # sent twice is recognizably the same message.
+    message_id: str = ""
 
 
 class Channel:
@@ -86,6 +89,8 @@ class EmailChannel(Channel):
             # RFC 3834: an automatic message, so out-of-office replies stay away.
             "Auto-Submitted": "auto-generated",
         }
+        if outgoing.message_id:
+            headers["Message-ID"] = outgoing.message_id
         if content.unsubscribe_url:
             # RFC 8058: mail programs offer an unsubscribe button that POSTs to this URL.
             headers["List-Unsubscribe"] = f"<{content.unsubscribe_url}>"

@@ -12,23 +12,30 @@ the message was never there. ``deliver_pending`` is one pass of the worker:
 3. mark each one sent (erasing its secret) or schedule a retry with
    exponential backoff, each only while the lease is still ours.
 
-A worker that dies mid-batch leaves its rows leased; they are taken again
-when the lease runs out. So a message is never lost; the one case in which it
-can go out twice is a crash in the instant between the mail server accepting
-it and the row being marked.
+A running worker is a ``Worker``: it is asked to stop (SIGTERM) between two
+messages, and then hands back what it has not sent; after a database error it
+marks what it did send and hands back the rest as soon as the database answers
+again. A worker that dies mid-batch leaves its rows leased; they are taken again
+when the lease runs out. So a message is never lost; docs/notifications.md says
+exactly when one can go out twice. Every copy carries the same Message-ID,
+made from its outbox row (``message_id``).
 """
 
+import contextlib
 import datetime
 import logging
 import smtplib
 import time
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from mutualaid import journal
 from notifications import content as renderers
 from notifications.channels import (
     ChannelUnavailable,
@@ -84,6 +91,68 @@ def backoff(attempts):
 
 def new_worker():
     return uuid.uuid4()
+
+
+class Worker:
+    """One running worker: the name on its leases, whether it has been asked to
+    stop, and what it sent but could not mark yet (the database failed just then)."""
+
+    def __init__(self, id=None):
+        self.id = id or new_worker()
+        self.stopping = False
+        self.unmarked = {}  # outbox id -> when it was sent
+
+    def stop(self, *_signal_args):
+        """Stop after the message in hand (a signal handler)."""
+        self.stopping = True
+
+    def recover(self):
+        """Mark sent what went out before a database error, then hand back every
+        other lease this worker still holds, so nothing waits for the lease to run out."""
+        for pk, at in list(self.unmarked.items()):
+            OutboxMessage.objects.filter(pk=pk, status=Status.PENDING).update(
+                status=Status.SENT,
+                finished_at=at,
+                attempts=F("attempts") + 1,
+                secret="",  # nosec B106  # clearing the stored secret, not a password
+                locked_until=None,
+            )
+            del self.unmarked[pk]
+        return OutboxMessage.objects.filter(
+            claimed_by=self.id, status=Status.PENDING, locked_until__isnull=False
+        ).update(locked_until=None)
+
+    def run_pass(self, *, batch_size=BATCH_SIZE, now=None):
+        """One pass, as ``deliver_pending``; a database error ends it (returns None)
+        after handing back what it can."""
+        try:
+            self.recover()
+            return deliver_pending(worker=self, batch_size=batch_size, now=now)
+        except DatabaseError:
+            logger.exception("send_notifications: database error; trying again later")
+            _drop_broken_connection()
+            try:
+                self.recover()
+            except DatabaseError:
+                _drop_broken_connection()  # still down: the next pass recovers first
+            return None
+
+
+def _drop_broken_connection():
+    """A connection the database dropped is closed, so the next query opens a new one."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+
+
+def _worker_id(worker):
+    return worker.id if isinstance(worker, Worker) else worker
+
+
+def message_id(message):
+    """The Message-ID of every copy of this outbox row: its id and creation time
+    (ids are reused after a restore from backup; the time is not), at the site's host."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<outbox.{message.pk}.{message.created_at:%Y%m%d%H%M%S%f}@{host}>"
 
 
 # --- Claiming -------------------------------------------------------------------------
@@ -205,6 +274,8 @@ def deliver_one(message, *, channel, worker, now=None):
 
     Returns "sent", "skipped", "retrying", "given_up" or "channel_down".
     """
+    state = worker if isinstance(worker, Worker) else None
+    worker = _worker_id(worker)
     try:
         address = current_address(message)
         content = renderers.render(message) if address else None
@@ -220,6 +291,7 @@ def deliver_one(message, *, channel, worker, now=None):
         language=message.language,
         content=content,
         reference=f"outbox #{message.pk} ({message.kind})",
+        message_id=message_id(message),
     )
     try:
         channel.send(outgoing)
@@ -251,7 +323,22 @@ def deliver_one(message, *, channel, worker, now=None):
             error=Error.FAILED,
             code=_smtp_code(error),
         )
-    mark_finished(message, worker=worker, status=Status.SENT, now=now or timezone.now())
+    sent_at = now or timezone.now()
+    # Outside the database first: a restore from backup must not send it again.
+    journal.sent(
+        message,
+        values={"status": Status.SENT, "secret": "", "locked_until": None},  # nosec B105
+        where={"status": Status.PENDING},
+        marker="finished_at",
+        now=sent_at,
+    )
+    try:
+        mark_finished(message, worker=worker, status=Status.SENT, now=sent_at)
+    except DatabaseError:
+        # It went out: remember it, so it is marked (not sent again) once the database is back.
+        if state is not None:
+            state.unmarked[message.pk] = sent_at
+        raise
     logger.info("outbox #%s (%s): sent", message.pk, message.kind)
     return "sent"
 
@@ -263,6 +350,7 @@ class DeliveryResult:
     retrying: int = 0
     given_up: int = 0
     channel_down: bool = False
+    stopped: bool = False
 
     def count(self, outcome):
         if outcome == "channel_down":
@@ -274,6 +362,7 @@ class DeliveryResult:
         for name in ("sent", "skipped", "retrying", "given_up"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.channel_down = self.channel_down or other.channel_down
+        self.stopped = self.stopped or other.stopped
 
     @property
     def anything(self):
@@ -288,6 +377,7 @@ class DeliveryResult:
 
 
 def _load(ids, worker):
+    worker = _worker_id(worker)
     return list(
         OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker)
         .select_related(
@@ -304,13 +394,21 @@ def _load(ids, worker):
 
 
 def deliver_batch(ids, *, worker, now=None):
-    """Send the leased messages ``ids``; no transaction is open while they go out."""
+    """Send the leased messages ``ids``; no transaction is open while they go out.
+
+    A ``Worker`` asked to stop stops between two messages and hands the rest back.
+    """
+    state = worker if isinstance(worker, Worker) else None
+    worker = _worker_id(worker)
     result = DeliveryResult()
     started = time.monotonic()
     by_channel = {}
     for message in _load(ids, worker):
         by_channel.setdefault(message.channel, []).append(message)
     for name, messages in by_channel.items():
+        if result.stopped:
+            release([m.pk for m in messages], worker=worker)
+            continue
         try:
             channel = get_channel(name)
         except ChannelUnavailable:
@@ -323,11 +421,25 @@ def deliver_batch(ids, *, worker, now=None):
             continue
         with channel:
             for index, message in enumerate(messages):
+                if state is not None and state.stopping:
+                    release([m.pk for m in messages[index:]], worker=worker)
+                    result.stopped = True
+                    break
                 if time.monotonic() - started > LEASE.total_seconds() * 0.8:
                     # The lease is running out: hand the rest back rather than race.
                     release([m.pk for m in messages[index:]], worker=worker)
                     break
-                outcome = deliver_one(message, channel=channel, worker=worker, now=now)
+                try:
+                    outcome = deliver_one(
+                        message, channel=channel, worker=state or worker, now=now
+                    )
+                except DatabaseError:
+                    if state is None:
+                        raise
+                    # Hand back the rest now if the database lets us; else recover() will.
+                    with contextlib.suppress(DatabaseError):
+                        release([m.pk for m in messages[index + 1 :]], worker=worker)
+                    raise
                 result.count(outcome)
                 if outcome == "channel_down":
                     # Don't wait for a timeout per message: the rest wait their backoff too.
@@ -343,19 +455,23 @@ def deliver_batch(ids, *, worker, now=None):
 def deliver_pending(*, worker=None, now=None, batch_size=BATCH_SIZE, skip_locked=None):
     """One pass of the worker: deliver everything due, a batch at a time.
 
-    Stops when nothing is due, or as soon as a channel is unavailable (the rest
-    waits for its backoff rather than timing out one by one).
+    Stops when nothing is due, as soon as a channel is unavailable (the rest
+    waits for its backoff rather than timing out one by one), or when ``worker``
+    (a ``Worker``) is asked to stop.
     """
     worker = worker or new_worker()
     total = DeliveryResult()
-    while True:
+    while not (isinstance(worker, Worker) and worker.stopping):
         ids = claim_batch(
-            worker=worker, now=now or timezone.now(), size=batch_size, skip_locked=skip_locked
+            worker=_worker_id(worker),
+            now=now or timezone.now(),
+            size=batch_size,
+            skip_locked=skip_locked,
         )
         if not ids:
             break
         result = deliver_batch(ids, worker=worker, now=now)
         total.add(result)
-        if result.channel_down:
+        if result.channel_down or result.stopped:
             break
     return total

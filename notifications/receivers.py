@@ -5,6 +5,7 @@ workflow's transaction, so each message is written, or rolled back, with the
 change it is about. ``NotificationsConfig.ready()`` calls ``connect()``.
 """
 
+from mutualaid import retention
 from notifications import notify
 from notifications.models import OutboxMessage
 from pods import events as pod_events
@@ -41,12 +42,18 @@ def on_connection_asked(sender, *, connection, **kwargs):
 
 def on_contact_forgotten(sender, *, request, **kwargs):
     # Messages to the requester hold their address too; none is still worth sending.
-    OutboxMessage.objects.filter(request=request, person__isnull=True).delete()
+    # Journaled, so a restore from backup does not bring them back (mutualaid/journal.py).
+    retention.journaled_delete(
+        OutboxMessage.objects.filter(request=request, person__isnull=True), why="forget_me"
+    )
 
 
 def on_account_deleting(sender, *, person, **kwargs):
     # Messages about their requests were addressed to the contact details on them.
-    OutboxMessage.objects.filter(request__requester=person, person__isnull=True).delete()
+    retention.journaled_delete(
+        OutboxMessage.objects.filter(request__requester=person, person__isnull=True),
+        why=retention.ACCOUNT_DELETED,
+    )
 
 
 def on_post_reported(sender, *, report, **kwargs):

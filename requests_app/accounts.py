@@ -127,7 +127,12 @@ def person_delete(*, person, now=None):
     # (notifications drops them).
     events.account_deleting.send(None, person=person)
     # The admin's history names the account in its own words; keep the entry, not the name.
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(person), object_id=str(person.pk)
-    ).update(object_repr="")
+    retention.journaled_update(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(person), object_id=str(person.pk)
+        ),
+        {"object_repr": ""},
+        why=retention.ACCOUNT_DELETED,
+        now=now,
+    )
     retention.erase_person(person, now=now)

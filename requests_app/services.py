@@ -26,6 +26,7 @@ from requests_app.models import (
     Request,
     RequestContact,
     RequestSeries,
+    hash_token,
     new_private_token,
 )
 
@@ -50,18 +51,25 @@ def possible_duplicates(*, pod, phone, email, now=None, exclude=None):
 
 
 @transaction.atomic
-def post_request(*, pod, public, contact, requester=None, language=None, repeat="", now=None):
+def post_request(
+    *, pod, public, contact, requester=None, language=None, repeat="", token=None, now=None
+):
     """Create a request and its private contact; return it with its private token.
 
     ``public`` and ``contact`` are the cleaned fields of the two halves. The token
-    is returned once and never stored: only its hash is. Messages to the requester
-    go in ``language``, by default the one the request was posted in. ``repeat``
-    (a Frequency) makes it the first occurrence of a need that comes back.
+    is returned once and never stored: only its hash is. A form passes ``token``
+    derived from its idempotency key, so a retry can show the same link again
+    (mutualaid/idempotency.py); otherwise a random one is made. Messages to the
+    requester go in ``language``, by default the one the request was posted in.
+    ``repeat`` (a Frequency) makes it the first occurrence of a need that comes back.
     A request sharing a phone or email with another of the pod is marked a possible
     duplicate, for the coordinators; the requester is told nothing of it.
     """
     now = now or timezone.now()
-    token, token_hash = new_private_token()
+    if token is None:
+        token, token_hash = new_private_token()
+    else:
+        token_hash = hash_token(token)
     status = Request.Status.NEW if pod.requires_approval else Request.Status.OPEN
     keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
     duplicate = Request.objects.sharing_contact(pod=pod, now=now, **keys).first()
@@ -373,6 +381,7 @@ def hotline_intake(
     callback_preference="",
     language=None,
     repeat="",
+    token=None,
     now=None,
 ):
     """A coordinator posts a request for a neighbor who phoned or asked in person.
@@ -383,7 +392,13 @@ def hotline_intake(
     coordinator's.
     """
     posted = post_request(
-        pod=pod, public=public, contact=contact, language=language, repeat=repeat, now=now
+        pod=pod,
+        public=public,
+        contact=contact,
+        language=language,
+        repeat=repeat,
+        token=token,
+        now=now,
     )
     request = posted.request
     request.status = Request.Status.OPEN

@@ -15,7 +15,9 @@ from tests.factories import make_person, make_pod
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
+    # Each test keeps its own erasure journal (mutualaid/journal.py).
+    settings.ERASURE_JOURNAL_DIR = str(tmp_path / "journal")
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SECURE_SSL_REDIRECT = False

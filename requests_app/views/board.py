@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from mutualaid.http import cached_for_visitors
 from mutualaid.ratelimit import ratelimit
@@ -223,13 +224,24 @@ def request_claim(request, pk):
         messages.info(request, _("You're already helping with this one. Thank you!"))
         return redirect(req)
     try:
-        services.claim_request(request=req, by=request.user)
+        outcome = idempotency.once(
+            scope="claim_request",
+            key=idempotency.posted_key(request),
+            fingerprint=idempotency.fingerprint(request),
+            create=lambda: services.claim_request(request=req, by=request.user),
+        )
+    except idempotency.Conflict:
+        return redirect(req)
     except services.ClaimError:
         messages.info(
             request,
             _("Someone else is already helping with this one. Thank you for offering!"),
         )
         return redirect("requests_app:board", slug=req.pod.slug)
+    if outcome.replayed:
+        # This claim was made once already, and since released: nothing new is claimed.
+        messages.info(request, _("You already offered to help with this one."))
+        return redirect(req)
     messages.success(
         request,
         _("Thank you! Here is how to reach them. You can step back at any time."),

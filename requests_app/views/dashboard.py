@@ -8,6 +8,7 @@ logged pages.
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
@@ -26,7 +28,12 @@ from pods.models import Report
 from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
 from requests_app.models import Claim, Connection, Handover, Request, RequestSeries
 from requests_app.services import hotline_intake, possible_duplicates
-from requests_app.views.posting import get_request_by_token, private_url
+from requests_app.views.posting import (
+    form_sent_with_other_details,
+    get_request_by_token,
+    post_once,
+    private_url,
+)
 
 QUEUE_PREVIEW = 10
 PAGE_SIZE = 25
@@ -192,7 +199,7 @@ def request_list(request, slug):
 
 @sensitive_variables()
 @login_required
-@sensitive_post_parameters("name", "phone", "email", "address", "notes")
+@sensitive_post_parameters("name", "phone", "email", "address", "notes", "idempotency_key")
 def hotline(request, slug):
     """A coordinator posts a request for a neighbor on the phone."""
     pod, _membership = get_pod_for_coordinator(request.user, slug)
@@ -215,7 +222,9 @@ def hotline(request, slug):
                 email=contact_form.cleaned_data.get("email"),
             ).only("pk", "summary", "status", "created_at")[:5]
         )
-        if duplicates and not save_anyway:
+        # A retry of a call already saved is answered by post_once, not warned about.
+        retry = idempotency.seen(scope="hotline_intake", key=idempotency.posted_key(request))
+        if duplicates and not save_anyway and not retry:
             return render(
                 request,
                 "pods/hotline.html",
@@ -227,16 +236,28 @@ def hotline(request, slug):
                     "duplicates": duplicates,
                 },
             )
-        posted = hotline_intake(
-            pod=pod,
-            public=public_form.public_fields(),
-            contact=contact_form.cleaned_data,
-            repeat=public_form.cleaned_data.get("repeat", ""),
-            **options,
-        )
-        # post_request put the private link in the notification outbox, if an email was given.
-        request.session[SESSION_HOTLINE_TOKEN] = posted.token
-        return redirect("pods:hotline_done", slug=pod.slug)
+        try:
+            token = post_once(
+                request,
+                scope="hotline_intake",
+                post=lambda token: hotline_intake(
+                    pod=pod,
+                    public=public_form.public_fields(),
+                    contact=contact_form.cleaned_data,
+                    repeat=public_form.cleaned_data.get("repeat", ""),
+                    token=token,
+                    **options,
+                ),
+            )
+        except idempotency.Conflict:
+            form_sent_with_other_details(request)
+        else:
+            if token is None:
+                messages.info(request, _("This call was already posted."))
+                return redirect("pods:dashboard", slug=pod.slug)
+            # post_request put the private link in the outbox, if an email was given.
+            request.session[SESSION_HOTLINE_TOKEN] = token
+            return redirect("pods:hotline_done", slug=pod.slug)
     return render(
         request,
         "pods/hotline.html",

@@ -7,12 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from pods.access import get_membership
 from pods.models import Pod
 from requests_app import matching, services
 from requests_app.forms import OfferForm
 from requests_app.models import Claim, KeepHelping, Offer, Request
+from requests_app.views.posting import form_sent_with_other_details
 
 
 def _my_pods(user):
@@ -28,11 +30,20 @@ def offer_new(request):
     form = OfferForm(request.POST or None, pods=pods)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "pod"}
-        offer = services.post_offer(
-            pod=form.cleaned_data["pod"], owner=request.user, fields=fields
-        )
-        messages.success(request, _("Thank you! Your offer is posted."))
-        return redirect(offer)
+        try:
+            outcome = idempotency.once(
+                scope="post_offer",
+                key=idempotency.posted_key(request),
+                fingerprint=idempotency.fingerprint(request),
+                create=lambda: services.post_offer(
+                    pod=form.cleaned_data["pod"], owner=request.user, fields=fields
+                ),
+            )
+        except idempotency.Conflict:
+            form_sent_with_other_details(request)
+        else:
+            messages.success(request, _("Thank you! Your offer is posted."))
+            return redirect("requests_app:offer_detail", pk=outcome.object_id)
     return render(request, "requests_app/offer_form.html", {"form": form})
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid import idempotency
 from mutualaid.http import keep_private
 from mutualaid.ratelimit import ratelimit
 from pods.models import Pod
@@ -64,7 +65,48 @@ def private_url(token):
 
 
 @sensitive_variables()
-@sensitive_post_parameters("name", "phone", "email", "address", "notes")
+def post_once(request, *, scope, post):
+    """Run ``post(token=...)`` (a workflow that returns a ``PostedRequest``) once per
+    submission, and return the private token to show, or None.
+
+    A retry of the same submission (mutualaid/idempotency.py) creates nothing and
+    gets the same token back: it is derived from the form's key, never stored. It
+    is None when the link was renewed since (the old one no longer opens anything),
+    and ``idempotency.Conflict`` is raised when the key came with other content.
+    """
+    key = idempotency.posted_key(request)
+    token = idempotency.derived_secret(key, "private-link") if key else None
+    posted = []
+
+    def create():
+        posted.append(post(token=token))
+        return posted[0].request
+
+    outcome = idempotency.once(
+        scope=scope, key=key, fingerprint=idempotency.fingerprint(request), create=create
+    )
+    if not outcome.replayed:
+        return posted[0].token
+    if not Request.objects.filter(pk=outcome.object_id, token_hash=hash_token(token)).exists():
+        return None
+    return token
+
+
+def form_sent_with_other_details(request):
+    """The message for a key reused with different content; the form gets a new key."""
+    request.POST = request.POST.copy()
+    request.POST[idempotency.FIELD] = idempotency.new_key()
+    messages.info(
+        request,
+        _(
+            "This form was already sent once, with other details, and that was saved. "
+            "Nothing new was saved now: check what you typed and send it again."
+        ),
+    )
+
+
+@sensitive_variables()
+@sensitive_post_parameters("name", "phone", "email", "address", "notes", "idempotency_key")
 @ratelimit("post_request", limit=10, period=3600)
 def request_new(request):
     # Coming from a pod's page (?pod=<slug>), the pod is already chosen. Anything but a
@@ -85,15 +127,27 @@ def request_new(request):
             )
             status = 429
         elif public_form.is_valid() & contact_form.is_valid():
-            posted = services.post_request(
-                pod=public_form.cleaned_data["pod"],
-                public=public_form.public_fields(),
-                contact=contact_form.cleaned_data,
-                requester=request.user,
-                repeat=public_form.cleaned_data.get("repeat", ""),
-            )
-            request.session[SESSION_NEW_TOKEN] = posted.token
-            return redirect("requests_app:request_posted")
+            try:
+                token = post_once(
+                    request,
+                    scope="post_request",
+                    post=lambda token: services.post_request(
+                        pod=public_form.cleaned_data["pod"],
+                        public=public_form.public_fields(),
+                        contact=contact_form.cleaned_data,
+                        requester=request.user,
+                        repeat=public_form.cleaned_data.get("repeat", ""),
+                        token=token,
+                    ),
+                )
+            except idempotency.Conflict:
+                form_sent_with_other_details(request)
+            else:
+                if token is None:
+                    messages.info(request, _("Your request was already posted."))
+                    return redirect("home")
+                request.session[SESSION_NEW_TOKEN] = token
+                return redirect("requests_app:request_posted")
     return render(
         request,
         "requests_app/request_form.html",

@@ -43,6 +43,7 @@ NOT_PERSONAL = {
     # A SHA-256 of the private token: useless to read back, needed to open the link.
     "requests_app.Request.token_hash": "a hash of a random token",
     "mutualaid.RateLimitCounter.scope": "the name of what is limited: posting, claiming",
+    "mutualaid.IdempotencyKey.scope": "the name of the form: posting, hotline, offer, claim",
     # A proposed pod describes a neighborhood, like a pod (the proposer is declared).
     "pods.PodProposal.name": "a neighborhood's name",
     "pods.PodProposal.slug": "the proposed pod's name in links",

@@ -12,6 +12,7 @@ from tests.conftest import client_for
 from tests.factories import make_person, make_request
 
 # The pods tests' cast, for the request pages coordinators and admins use.
+from tests.notifications.conftest import smtp  # noqa: F401
 from tests.pods.conftest import olga, olga_client, root, root_client  # noqa: F401
 
 # Distinctive, so a test can tell whether a page shows who is helping.

@@ -1,8 +1,9 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mutualaid import retention
+from mutualaid import journal, retention
 
 
 class Command(BaseCommand):
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         for result in results:
             what = f"{result.model}.{result.field}" if result.field else f"{result.model} (rows)"
             self.stdout.write(f"{what:<45} {verb} {result.count}")
+        # Old journal files: no backup they could be replayed onto is kept that long.
+        pruned = journal.prune(keep_days=settings.ERASURE_JOURNAL_KEEP_DAYS, dry_run=dry_run)
+        self.stdout.write(f"{'erasure journal files':<45} {verb} {pruned}")
         total = sum(result.count for result in results)
         self.stdout.write(
             f"{'Dry run: ' if dry_run else ''}{total} in all, "

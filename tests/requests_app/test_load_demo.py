@@ -56,3 +56,8 @@ def test_the_demo_coordinator_has_something_in_each_queue(settings):
     elena = client_for(Person.objects.get(username="elena"))
     assert Connection.objects.pending().get().offer.owner.username == "elena"
     assert elena.get(reverse("requests_app:my_page")).status_code == 200
+    # A weekly need, and the same neighbor again by phone: a possible duplicate.
+    html = dashboard.content.decode()
+    weekly = Request.objects.get(series__isnull=False)
+    assert "Needs that come back" in html and f"#{weekly.pk} " in html
+    assert f"possible duplicate of #{weekly.pk}" in html

@@ -280,3 +280,28 @@ class Command(BaseCommand):
         pod_services.proposal_respond(
             proposal=proposal, person=people["elena"], kind=ProposalResponse.Kind.CONSENT, now=now
         )
+        # Grace's groceries come back every week, and she also phoned the hotline about
+        # them: a possible duplicate for alice to merge.
+        groceries = posted[0].request
+        services.start_series(request=groceries, frequency="weekly", now=now)
+        services.hotline_intake(
+            pod=maple,
+            public={
+                "category": Category.GROCERIES,
+                "summary": "Groceries for the week (called the hotline)",
+                "area": "near Maple & 3rd",
+                "needed_by": None,
+                "languages": ["en"],
+                "contactless": True,
+            },
+            contact={
+                "name": "Grace",
+                "phone": "555-0101",
+                "email": "",
+                "preferred": "call",
+                "address": "",
+                "notes": "",
+            },
+            callback_preference="call",
+            now=now,
+        )

@@ -130,6 +130,12 @@ RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 # Django names it (e.g. HTTP_X_REAL_IP). Empty: use the connection's address.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
+# Safeguarding (docs/coordinators.md). A proposal to add or remove a coordinator
+# stays open at least this many days; no pod can go below it.
+ROLE_CHANGE_MIN_DAYS = max(env.int("ROLE_CHANGE_MIN_DAYS", default=7), 7)
+# Days a vetting record is kept after it expires, so a coordinator can renew it.
+VETTING_GRACE_DAYS = env.int("VETTING_GRACE_DAYS", default=30)
+
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [
     ("en", _("English")),

@@ -22,9 +22,11 @@ from django.utils.translation import ngettext
 
 from notifications import tokens
 from notifications.models import OutboxMessage
-from pods.models import Membership
+from pods.models import Membership, Proposal
+from requests_app.access import may_see_concern
 from requests_app.models import (
     Claim,
+    Concern,
     Connection,
     Feedback,
     Handover,
@@ -408,6 +410,16 @@ def coordinator_queues(today, pods=None):
     ]
 
 
+def open_concerns_for(person, pod):
+    """How many open concerns a safeguarding lead may read (never about themselves)."""
+    lead = Membership.objects.filter(
+        pod=pod, person=person, role=Membership.Role.COORDINATOR, is_safeguarding_lead=True
+    ).exists()
+    if not lead:
+        return 0
+    return Concern.objects.open().filter(pod=pod).not_about(person).count()
+
+
 def coordinator_digest(message):
     person, pod = message.person, message.pod
     if person is None or pod is None:
@@ -436,6 +448,18 @@ def coordinator_digest(message):
                     series,
                 )
                 % {"count": series}
+            )
+        )
+    concerns = open_concerns_for(person, pod)
+    if concerns:
+        blocks.append(
+            Paragraph(
+                ngettext(
+                    "%(count)s safeguarding concern is open.",
+                    "%(count)s safeguarding concerns are open.",
+                    concerns,
+                )
+                % {"count": concerns}
             )
         )
     reports = open_reports([pod])
@@ -664,6 +688,138 @@ def not_done(message):
     )
 
 
+# --- Consent decisions ---------------------------------------------------------------
+
+
+def _open_proposal_for(message):
+    """The proposal a message is about, while it is open and the recipient still
+    belongs to its pod; else None (nothing left to say)."""
+    person, pod = message.person, message.pod
+    if person is None or pod is None:
+        return None
+    proposal = (
+        Proposal.objects.filter(pk=message.data.get("proposal"), pod=pod)
+        .select_related("author", "person")
+        .first()
+    )
+    if proposal is None or not proposal.is_open:
+        return None
+    if not Membership.objects.filter(pod=pod, person=person).exists():
+        return None
+    return proposal
+
+
+def _proposal_blocks(proposal):
+    author = proposal.author.display_name if proposal.author else _("a former member")
+    return [
+        Paragraph(
+            _("%(author)s proposes: “%(title)s”.") % {"author": author, "title": proposal.title}
+        ),
+        Paragraph(
+            _("Members can consent, raise a concern or object until %(deadline)s.")
+            % {
+                "deadline": formats.date_format(
+                    timezone.localtime(proposal.deadline), "DATE_FORMAT"
+                )
+            }
+        ),
+        Link(_("Read it and respond:"), site_url(proposal.get_absolute_url())),
+    ]
+
+
+def _proposals_footer(content, person, pod):
+    content.why = _("You get this because you are a member of %(pod)s.") % {"pod": pod.name}
+    content.unsubscribe_url = tokens.unsubscribe_url(person, tokens.PROPOSALS)
+    return content
+
+
+def proposal_new(message):
+    proposal = _open_proposal_for(message)
+    if proposal is None:
+        return None
+    pod = message.pod
+    content = Content(
+        subject=_("A new proposal in %(pod)s") % {"pod": pod.name},
+        blocks=_proposal_blocks(proposal),
+    )
+    return _proposals_footer(content, message.person, pod)
+
+
+def proposal_amended(message):
+    proposal = _open_proposal_for(message)
+    if proposal is None:
+        return None
+    pod = message.pod
+    if message.data.get("concrete"):
+        first = _(
+            "A proposal in %(pod)s was amended, and what it would change is new. Earlier "
+            "responses were cleared: if you want to be counted, please respond again."
+        )
+    else:
+        first = _("A proposal in %(pod)s was amended; only its wording changed.")
+    content = Content(
+        subject=_("A proposal in %(pod)s was amended") % {"pod": pod.name},
+        blocks=[Paragraph(first % {"pod": pod.name}), *_proposal_blocks(proposal)],
+    )
+    return _proposals_footer(content, message.person, pod)
+
+
+def proposal_about_you(message):
+    proposal = _open_proposal_for(message)
+    if proposal is None or not proposal.names(message.person):
+        return None
+    pod = message.pod
+    if proposal.change == Proposal.Change.ADD_COORDINATOR:
+        first = _("A proposal in %(pod)s would make you a coordinator.")
+    else:
+        first = _("A proposal in %(pod)s would step you back from coordinating.")
+    return Content(
+        subject=_("A proposal in %(pod)s is about you") % {"pod": pod.name},
+        blocks=[
+            Paragraph(first % {"pod": pod.name}),
+            Paragraph(
+                _(
+                    "You can respond like any member. If something about it worries you, "
+                    "you can also talk with the pod's coordinators."
+                )
+            ),
+            *_proposal_blocks(proposal),
+        ],
+        why=_("You get this because the proposal names you."),
+    )
+
+
+# --- Safeguarding -------------------------------------------------------------------
+
+
+def safeguarding_concern(message):
+    person, pod = message.person, message.pod
+    concern = Concern.objects.filter(pk=message.data.get("concern")).first()
+    if person is None or pod is None or concern is None:
+        return None
+    # Checked again at sending: still a lead, and the concern still not about them.
+    if not may_see_concern(person, concern):
+        return None
+    try:
+        url = site_url(reverse("requests_app:concern_detail", args=[pod.slug, concern.pk]))
+    except NoReverseMatch:
+        url = site_url(pod.get_absolute_url())
+    return Content(
+        subject=_("A safeguarding concern in %(pod)s") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "Someone in %(pod)s is worried about someone's safety. Please read it on "
+                    "the site as soon as you can; only the pod's safeguarding leads can."
+                )
+                % {"pod": pod.name}
+            ),
+            Link(_("The concern:"), url),
+        ],
+        why=_("You get this because you are a safeguarding lead of %(pod)s.") % {"pod": pod.name},
+    )
+
+
 RENDERERS = {
     OutboxMessage.Kind.CHECK_IN: check_in,
     OutboxMessage.Kind.KEEP_HELPING: keep_helping,
@@ -681,6 +837,10 @@ RENDERERS = {
     OutboxMessage.Kind.REQUEST_REPORTED: request_reported,
     OutboxMessage.Kind.CONNECTION_ASK: connection_ask,
     OutboxMessage.Kind.COORDINATORS_NOTE: coordinators_note,
+    OutboxMessage.Kind.PROPOSAL_NEW: proposal_new,
+    OutboxMessage.Kind.PROPOSAL_AMENDED: proposal_amended,
+    OutboxMessage.Kind.PROPOSAL_ABOUT_YOU: proposal_about_you,
+    OutboxMessage.Kind.SAFEGUARDING_CONCERN: safeguarding_concern,
 }
 
 

@@ -15,6 +15,11 @@ class PreferencesForm(forms.Form):
         label=_("Send me a daily digest of what needs a coordinator in my pods"),
         required=False,
     )
+    proposals = forms.BooleanField(
+        label=_("Email me about new and amended proposals in my pods"),
+        required=False,
+        help_text=_("They are on My page either way. A proposal about you always comes."),
+    )
     language = forms.ChoiceField(
         label=_("Language of my emails and pages"),
         choices=[("", _("The language of my browser"))] + list(settings.LANGUAGES),

@@ -47,6 +47,10 @@ class OutboxMessage(models.Model):
         HANDOVER_ASK = "handover_ask", _("someone asks to take over a claim")
         HANDOVER_DONE = "handover_done", _("a claim was handed on")
         NOT_DONE = "not_done", _("a requester says their request was not done")
+        PROPOSAL_NEW = "proposal_new", _("a new proposal in a pod")
+        PROPOSAL_AMENDED = "proposal_amended", _("a proposal was amended")
+        PROPOSAL_ABOUT_YOU = "proposal_about_you", _("a proposal names the recipient")
+        SAFEGUARDING_CONCERN = "safeguarding_concern", _("a safeguarding concern, to a lead")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -153,6 +157,7 @@ class NotificationPreference(models.Model):
     coordinator_digest = models.BooleanField(
         _("a daily digest of my pods' queues (coordinators)"), default=True
     )
+    proposals = models.BooleanField(_("new and amended proposals in my pods"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     personal_data = PersonalData(

@@ -18,7 +18,8 @@ from notifications.language import (
 )
 from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
 from notifications.outbox import enqueue
-from pods.models import Membership
+from pods.models import Membership, Person
+from requests_app.access import leads_who_may_see
 from requests_app.models import Claim, Offer, Request, RequestContact
 
 Kind = OutboxMessage.Kind
@@ -331,5 +332,75 @@ def request_not_done(*, request):
             membership.person,
             pod=membership.pod,
             request=request,
+        )
+    return count
+
+
+# --- Consent decisions ---------------------------------------------------------------
+
+
+def proposal_announced(*, proposal, amended=False, concrete=False):
+    """Every member of the pod hears of a new or amended proposal (unless they
+    turned these emails off), except its author. The person a change of
+    coordinators names is told in a message of their own, whatever they chose.
+
+    Three queries and one INSERT for the whole pod, however many members it has.
+    """
+    kind = Kind.PROPOSAL_AMENDED if amended else Kind.PROPOSAL_NEW
+    stamp = (proposal.amended_at or proposal.created_at).isoformat()
+    data = {"proposal": proposal.pk, "concrete": bool(concrete)}
+    named_id = proposal.person_id if proposal.is_role_change else None
+    members = (
+        Person.objects.filter(memberships__pod_id=proposal.pod_id, is_active=True)
+        .exclude(email="")
+        .exclude(pk=proposal.author_id)
+        .only("pk", "email", "language")
+    )
+    opted_out = set(
+        NotificationPreference.objects.filter(
+            proposals=False, person__memberships__pod_id=proposal.pod_id
+        ).values_list("person_id", flat=True)
+    )
+    pod = proposal.pod
+    messages = []
+    for person in members:
+        if person.pk == named_id:
+            message_kind = Kind.PROPOSAL_ABOUT_YOU
+        elif person.pk in opted_out:
+            continue
+        else:
+            message_kind = kind
+        messages.append(
+            OutboxMessage(
+                kind=message_kind,
+                recipient=person.email,
+                language=language_for_person(person, pod=pod),
+                person=person,
+                pod=pod,
+                data=data,
+                dedupe_key=f"proposal:{proposal.pk}:{person.pk}:{stamp}",
+            )
+        )
+    OutboxMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
+    return len(messages)
+
+
+# --- Safeguarding -------------------------------------------------------------------
+
+
+def concern_raised(*, concern):
+    """Tell the pod's safeguarding leads at once, except anyone the concern is about.
+
+    The message says only that there is a concern; what it says stays on the
+    site, behind the lead's login.
+    """
+    count = 0
+    for membership in leads_who_may_see(concern):
+        count += _to_person(
+            Kind.SAFEGUARDING_CONCERN,
+            membership.person,
+            pod=concern.pod,
+            data={"concern": concern.pk},
+            dedupe_key=f"concern:{concern.pk}:{membership.person_id}",
         )
     return count

@@ -56,6 +56,18 @@ def on_account_deleting(sender, *, person, **kwargs):
     )
 
 
+def on_proposal_opened(sender, *, proposal, **kwargs):
+    notify.proposal_announced(proposal=proposal)
+
+
+def on_proposal_amended(sender, *, proposal, concrete, **kwargs):
+    notify.proposal_announced(proposal=proposal, amended=True, concrete=concrete)
+
+
+def on_concern_raised(sender, *, concern, **kwargs):
+    notify.concern_raised(concern=concern)
+
+
 def on_post_reported(sender, *, report, **kwargs):
     notify.notify_report(report)
 
@@ -111,6 +123,9 @@ RECEIVERS = [
     (request_events.handover_kept, on_handover_kept),
     (pod_events.post_reported, on_post_reported),
     (pod_events.coordinators_noted, on_coordinators_noted),
+    (pod_events.proposal_opened, on_proposal_opened),
+    (pod_events.proposal_amended, on_proposal_amended),
+    (request_events.concern_raised, on_concern_raised),
 ]
 
 

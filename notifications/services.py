@@ -8,10 +8,14 @@ from pods.models import Person
 
 
 @transaction.atomic
-def preferences_update(*, person, offer_matches, coordinator_digest, language):
+def preferences_update(*, person, offer_matches, coordinator_digest, language, proposals=True):
     NotificationPreference.objects.update_or_create(
         person=person,
-        defaults={"offer_matches": offer_matches, "coordinator_digest": coordinator_digest},
+        defaults={
+            "offer_matches": offer_matches,
+            "coordinator_digest": coordinator_digest,
+            "proposals": proposals,
+        },
     )
     if person.language != language:
         person.language = language
@@ -27,6 +31,8 @@ def unsubscribe(*, person_id, topic):
         change = {"offer_matches": NotificationPreference.OfferMatches.NEVER}
     elif topic == tokens.COORDINATOR_DIGEST:
         change = {"coordinator_digest": False}
+    elif topic == tokens.PROPOSALS:
+        change = {"proposals": False}
     else:
         raise ValueError(topic)
     NotificationPreference.objects.update_or_create(person_id=person_id, defaults=change)

@@ -31,6 +31,7 @@ def preferences(request):
         initial={
             "offer_matches": current.offer_matches,
             "coordinator_digest": current.coordinator_digest,
+            "proposals": current.proposals,
             "language": person.language,
         },
     )
@@ -42,6 +43,7 @@ def preferences(request):
                 "coordinator_digest", current.coordinator_digest
             ),
             language=form.cleaned_data["language"],
+            proposals=form.cleaned_data["proposals"],
         )
         messages.success(request, _("Your choices are saved."))
         return redirect("notifications:preferences")

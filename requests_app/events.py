@@ -43,3 +43,5 @@ handover_asked = Signal()
 claim_handed_over = Signal()
 # handover: the helper kept the claim
 handover_kept = Signal()
+# concern: a safeguarding concern was raised (for the pod's safeguarding leads only)
+concern_raised = Signal()

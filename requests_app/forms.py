@@ -12,6 +12,7 @@ from requests_app.models import (
     HELP_LANGUAGES,
     Callback,
     Category,
+    Concern,
     Feedback,
     Frequency,
     Offer,
@@ -407,3 +408,25 @@ class SeriesForm(forms.Form):
     """How often a need comes back (the requester's private page)."""
 
     frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices)
+
+
+# --- Safeguarding concerns -------------------------------------------------------------
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+
+class ConcernActionForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Short and factual: who you talked with, what was agreed. Only leads read it."
+        ),
+    )
+    close = forms.BooleanField(label=_("Close the concern"), required=False)

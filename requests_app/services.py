@@ -16,6 +16,8 @@ from requests_app.models import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
     Claim,
+    Concern,
+    ConcernAction,
     Connection,
     ContactView,
     DoneBy,
@@ -33,6 +35,10 @@ from requests_app.models import (
 
 class ClaimError(Exception):
     """A claim that cannot be made; the message is safe to show."""
+
+
+# ClaimError's reason when the request needs a vetted helper and the person isn't one.
+NEEDS_VETTING = "needs_vetting"
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,10 @@ def claim_request(*, request, by, now=None):
     backstop. The losers get ClaimError, never a database error.
     """
     now = now or timezone.now()
+    # The same rule the request page asks (Request.can_be_claimed_by), kept here too:
+    # a forged POST gets no further than the missing button.
+    if not request.helper_is_allowed(by, today=timezone.localdate(now)):
+        raise ClaimError(NEEDS_VETTING)
     try:
         with transaction.atomic():
             moved = Request.objects.filter(
@@ -477,6 +487,10 @@ def connect_offer(*, request, offer, by, now=None):
         raise CoordinationError(_("The offer's owner is no longer in the pod."))
     if request.requester_id is not None and request.requester_id == offer.owner_id:
         raise CoordinationError(_("That offer is from the person who asked."))
+    if not request.helper_is_allowed(offer.owner):
+        raise CoordinationError(
+            _("This one needs a vetted helper, and the offer's owner is not vetted.")
+        )
     connection = Connection.objects.pending().filter(request=request, offer=offer).first()
     if connection is not None:
         return connection, False
@@ -1037,3 +1051,68 @@ def pass_due_handovers(*, now=None):
             if _pass_claim(handover=handover, status=Handover.Status.PASSED, now=now):
                 passed += 1
     return passed
+
+
+# --- Safeguarding concerns -------------------------------------------------------------
+
+# A second, identical concern from the same person within this many minutes is the
+# same submission sent twice (a double tap, a retried form), not a new concern.
+CONCERN_RETRY_MINUTES = 10
+
+
+@transaction.atomic
+def concern_raise(*, pod, raised_by, text, request=None, claim=None, person=None, now=None):
+    """Raise a safeguarding concern about a request, a claim or a person.
+
+    It goes to the pod's safeguarding leads only (requests_app/access.py), never to
+    whoever it is about; the leads hear of it at once (requests_app/events.py).
+    """
+    now = now or timezone.now()
+    if claim is not None:
+        request = claim.request
+        about = claim.helper
+    elif request is not None:
+        about = request.requester
+    else:
+        about = person
+    recent = Concern.objects.filter(
+        pod=pod,
+        raised_by=raised_by,
+        request=request,
+        claim=claim,
+        about_person=about,
+        text=text,
+        created_at__gte=now - datetime.timedelta(minutes=CONCERN_RETRY_MINUTES),
+    ).first()
+    if raised_by is not None and recent is not None:
+        return recent
+    concern = Concern.objects.create(
+        pod=pod,
+        raised_by=raised_by,
+        request=request,
+        claim=claim,
+        about_person=about,
+        text=text,
+        created_at=now,
+    )
+    events.concern_raised.send(sender=None, concern=concern)
+    return concern
+
+
+@transaction.atomic
+def concern_act(*, concern, by, note, close=False, reopen=False, now=None):
+    """A lead writes what was done in the concern's private log, and may close
+    or reopen it. Closing starts the retention clock (180 days)."""
+    now = now or timezone.now()
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    kind = ConcernAction.Kind.NOTE
+    if close and concern.is_open:
+        concern.status, concern.closed_at = Concern.Status.CLOSED, now
+        kind = ConcernAction.Kind.CLOSED
+    elif reopen and not concern.is_open:
+        concern.status, concern.closed_at = Concern.Status.OPEN, None
+        kind = ConcernAction.Kind.REOPENED
+    concern.save(update_fields=["status", "closed_at"])
+    return ConcernAction.objects.create(
+        concern=concern, pod_id=concern.pod_id, by=by, kind=kind, note=note, created_at=now
+    )

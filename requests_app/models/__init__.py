@@ -15,9 +15,11 @@ from requests_app.models.common import (
     FEEDBACK_PERIOD,
     HELP_LANGUAGE_NAMES,
     HELP_LANGUAGES,
+    IN_HOME_CATEGORIES,
     Category,
     LanguagesField,
     hash_token,
+    is_in_home,
     languages_filter,
     new_private_token,
 )
@@ -33,6 +35,12 @@ from requests_app.models.requests import (
     RequestContact,
     RequestQuerySet,
 )
+from requests_app.models.safeguarding import (
+    CONCERN_PERIOD,
+    Concern,
+    ConcernAction,
+    ConcernQuerySet,
+)
 from requests_app.models.series import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
@@ -43,7 +51,13 @@ from requests_app.models.series import (
 
 __all__ = [
     "CsvImport",
+    "CONCERN_PERIOD",
+    "Concern",
+    "ConcernAction",
+    "ConcernQuerySet",
     "Category",
+    "IN_HOME_CATEGORIES",
+    "is_in_home",
     "HELP_LANGUAGES",
     "HELP_LANGUAGE_NAMES",
     "LanguagesField",

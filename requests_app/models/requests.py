@@ -17,6 +17,7 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
+from pods.models import Vetting
 from requests_app.models.common import (
     CONTACT_PERIOD,
     DETAILS_PERIOD,
@@ -24,6 +25,7 @@ from requests_app.models.common import (
     Category,
     LanguagesField,
     choice_label,
+    is_in_home,
 )
 
 
@@ -247,6 +249,23 @@ class Request(models.Model):
             and self.closed_at is not None
             and now - self.closed_at <= datetime.timedelta(days=DISPUTE_DAYS)
         )
+
+    @property
+    def needs_vetted_helper(self):
+        """Help at home (or alone with someone) in a pod that asks for vetted helpers."""
+        return is_in_home(self.category) and self.pod.in_home_needs_vetting
+
+    def helper_is_allowed(self, person, *, today=None):
+        """Whether ``person`` may help with this request at all: anyone in the pod,
+        unless it needs a vetted helper and they are not vetted (or no longer)."""
+        if not self.needs_vetted_helper:
+            return True
+        return Vetting.objects.of(person, self.pod_id).current(today).exists()
+
+    def can_be_claimed_by(self, person, *, today=None):
+        """The one rule for claiming: open, visible, and a helper the pod allows.
+        (Membership is checked by the views, which answer outsiders with 404.)"""
+        return self.can_be_claimed() and self.helper_is_allowed(person, today=today)
 
     @staticmethod
     def expiry_date(*, pod, needed_by, today=None):

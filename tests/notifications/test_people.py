@@ -429,6 +429,20 @@ def every_kind_of_message(maple, helper, owner, coordinator, bob):
     services.claim_request(request=disputed, by=helper)
     services.mark_done(request=disputed, by=DoneBy.HELPER)
     services.report_not_done(request=disputed)
+    proposal = pod_services.proposal_create(
+        pod=maple,
+        author=bob,
+        fields={
+            "title": "Hollis coordinates too",
+            "text": "They know the street.",
+            "deadline": later(8),
+            "change": "add_coordinator",
+            "person": helper,
+        },
+    )  # a new proposal to the members, and one to the person it names
+    pod_services.proposal_amend(proposal=proposal, fields={"text": "Kind and on time."})
+    pod_services.safeguarding_lead_set(pod=maple, person=coordinator, lead=True, by=coordinator)
+    services.concern_raise(pod=maple, raised_by=bob, text="Worried", person=helper)  # to leads
 
 
 @pytest.mark.django_db

@@ -86,6 +86,10 @@ MATRIX = {
     ("GET", "pods:member_remove"): COORDINATORS,
     ("POST", "pods:member_remove"): COORDINATOR_ACTION,
     ("POST", "pods:member_readmit"): COORDINATOR_ACTION,
+    ("GET", "pods:vetting"): COORDINATORS,
+    ("POST", "pods:vetting"): COORDINATORS,  # an empty form comes back with its errors
+    ("POST", "pods:vetting_withdraw"): COORDINATOR_ACTION,
+    ("POST", "pods:safeguarding_lead"): COORDINATOR_ACTION,
     ("GET", "pods:settings"): COORDINATORS,
     ("GET", "pods:report_detail"): COORDINATORS,
     ("GET", "pods:moderation_log"): COORDINATORS,
@@ -196,6 +200,9 @@ def path_and_data(name, scene, maple, bob):
         "pods:proposal_withdraw": [slug, scene.proposal.pk],
         "pods:member_remove": [slug, bob.pk],
         "pods:member_readmit": [slug, bob.pk],
+        "pods:vetting": [slug, bob.pk],
+        "pods:vetting_withdraw": [slug, bob.pk],
+        "pods:safeguarding_lead": [slug, bob.pk],
         "pods:report_detail": [slug, scene.report.pk],
         "pods:import_map": [slug, scene.upload.pk],
         "pods:import_review": [slug, scene.upload.pk],
@@ -254,7 +261,7 @@ def test_permission_matrix(request, scene, maple, bob, method, name, role, statu
 @pytest.mark.parametrize(("method", "name"), [key for key in MATRIX if key[0] == "POST"])
 def test_actions_refuse_get(scene, maple, bob, alice_client, method, name):
     path, _data = path_and_data(name, scene, maple, bob)
-    if name in {"pods:member_remove", "pods:report_request"}:
+    if name in {"pods:member_remove", "pods:report_request", "pods:vetting"}:
         return  # a page with a form, as well as an action
     assert alice_client.get(path).status_code == NOT_ALLOWED
 

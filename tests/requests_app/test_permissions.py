@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from pods.models import Membership
 from requests_app import services
 from requests_app.models import ContactView, Handover, KeepHelping, Offer
 from tests.factories import REQUESTER_PHONE, make_offer, make_request, request_form_data
@@ -192,6 +193,40 @@ MATRIX = {
         LOGIN,
         NOT_FOUND,
     ],
+    # Safeguarding concerns: raised by whoever sees the request, the claim or the
+    # person; read only by a safeguarding lead (alice is one in this scene).
+    ("GET", "concern_request"): [LOGIN, PAGE, PAGE, PAGE, LOGIN, PAGE],
+    ("POST", "concern_request"): [
+        LOGIN,
+        done("request"),
+        done("request"),
+        done("request"),
+        LOGIN,
+        done("request"),
+    ],
+    ("GET", "concern_claim"): [LOGIN, FORBIDDEN, NOT_FOUND, PAGE, LOGIN, PAGE],
+    ("POST", "concern_claim"): [
+        LOGIN,
+        FORBIDDEN,
+        NOT_FOUND,
+        done("request"),
+        LOGIN,
+        done("request"),
+    ],
+    ("GET", "concern_person"): [LOGIN, PAGE, PAGE, PAGE, LOGIN, PAGE],
+    ("POST", "concern_person"): [LOGIN, done("pod"), done("pod"), done("pod"), LOGIN, done("pod")],
+    ("GET", "private_concern"): [NOT_FOUND] * 4 + [PAGE] + [NOT_FOUND],
+    ("POST", "private_concern"): PRIVATE_ACTION,
+    ("GET", "concern_list"): [LOGIN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN, PAGE],
+    ("GET", "concern_detail"): [LOGIN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN, PAGE],
+    ("POST", "concern_detail"): [
+        LOGIN,
+        FORBIDDEN,
+        NOT_FOUND,
+        FORBIDDEN,
+        LOGIN,
+        done("concern"),
+    ],
 }
 
 
@@ -222,6 +257,7 @@ class Scene:
     offer: object
     handover: object
     keep_helping: object
+    concern: object
 
 
 @pytest.fixture
@@ -252,7 +288,10 @@ def scene(maple, alice, bob, carol, helper):
     Offer.objects.filter(pk=offer.pk).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=5)
     )
-    return Scene(req, token, finished, finished_token, offer, handover, keep_helping)
+    # Alice is a safeguarding lead; someone worried about the requester told her.
+    Membership.objects.filter(pod=maple, person=alice).update(is_safeguarding_lead=True)
+    concern = services.concern_raise(pod=maple, raised_by=bob, text="Sounded scared", request=req)
+    return Scene(req, token, finished, finished_token, offer, handover, keep_helping, concern)
 
 
 def path_and_data(name, scene, maple, role):
@@ -267,6 +306,16 @@ def path_and_data(name, scene, maple, role):
         path = url(name, scene.handover.pk)
     elif name == "keep_helping_answer":
         path = url(name, scene.keep_helping.pk)
+    elif name == "concern_request":
+        path = url(name, scene.req.pk)
+    elif name == "concern_claim":
+        path = url(name, scene.req.claims.get().pk)
+    elif name == "concern_person":
+        path = url(name, maple.slug, scene.concern.raised_by_id)
+    elif name == "concern_list":
+        path = url(name, maple.slug)
+    elif name == "concern_detail":
+        path = url(name, maple.slug, scene.concern.pk)
     elif name.startswith("request_") and name not in ("request_new", "request_posted"):
         path = url(name, scene.req.pk)
     elif name.startswith("offer_") and name != "offer_new":
@@ -293,6 +342,8 @@ def path_and_data(name, scene, maple, role):
         data = {"answer": "keep"}
     elif name == "keep_helping_answer":
         data = {"answer": "no"}
+    elif name.startswith("concern_") or name == "private_concern":
+        data = {"text": "They seemed frightened", "note": "Called them, all well"}
     elif name in ("offer_new", "offer_edit"):
         data = {
             "pod": str(maple.pk),
@@ -318,6 +369,7 @@ def expected_location(place, scene, maple):
         "finished_private": url("private_status", scene.finished_token),
         "offer": scene.offer.get_absolute_url(),
         "my_page": url("my_page"),
+        "concern": url("concern_detail", maple.slug, scene.concern.pk),
         "new_offer": Offer.objects.order_by("pk").last().get_absolute_url(),
     }
     return places[place]

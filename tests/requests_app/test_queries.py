@@ -47,8 +47,9 @@ PAGES = {
     "board": 6,
     "board, second page": 6,
     # +1: how many coordinators' asks wait for an answer (issue 5); +1: asks to keep
-    # helping with a need that comes back (issue 17).
-    "my page": 9,
+    # helping with a need that comes back (issue 17); +1: proposals waiting for the
+    # person's response (issue 14).
+    "my page": 10,
     "request page, as its helper": 10,  # +1: an ask to take over the claim (issue 17)
     "request page, as a coordinator": 9,
     "private page": 4,

@@ -124,6 +124,11 @@ CACHES = {
 # always live (mutualaid/http.py).
 VISITOR_CACHE_SECONDS = env.int("VISITOR_CACHE_SECONDS", default=10)
 
+# "About to expire": a new or open request whose expiry date is at most this many
+# days away. The dashboard, the coordinators' digest and the requester's notice
+# all use it (requests_app.models.RequestQuerySet.expiring).
+REQUEST_EXPIRING_DAYS = env.int("REQUEST_EXPIRING_DAYS", default=3)
+
 # Per-client limits on posting, claiming and reporting (mutualaid/ratelimit.py).
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 # The request header a trusted reverse proxy puts the client's address in, as

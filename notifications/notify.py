@@ -18,13 +18,11 @@ from notifications.language import (
 )
 from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
 from notifications.outbox import enqueue
+from pods.access import may_see_report
 from pods.models import Membership
 from requests_app.models import Claim, Offer, Request, RequestContact
 
 Kind = OutboxMessage.Kind
-
-# Requesters hear that their request is about to expire this many days before.
-EXPIRY_NOTICE_DAYS = 2
 
 
 def _requester_email(request):
@@ -146,7 +144,8 @@ def request_done(*, request):
 
 
 def requests_expiring(*, now=None):
-    """Requests nobody took, expiring within two days: tell each requester once.
+    """Requests nobody took, about to expire (RequestQuerySet.expiring): tell each
+    requester once.
 
     A request posted less than a day ago is left alone: its date was close
     from the start, and the requester just heard from us.
@@ -154,12 +153,8 @@ def requests_expiring(*, now=None):
     now = now or timezone.now()
     today = timezone.localdate(now)
     due = (
-        Request.objects.filter(
-            status__in=(Request.Status.NEW, Request.Status.OPEN),
-            expires_on__gte=today,
-            expires_on__lte=today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS),
-            created_at__lte=now - datetime.timedelta(days=1),
-        )
+        Request.objects.expiring(today)
+        .filter(created_at__lte=now - datetime.timedelta(days=1))
         .filter(~Q(contact__email=""), contact__erased_at__isnull=True)
         .select_related("pod", "requester")
     )
@@ -220,6 +215,9 @@ def notify_report(report):
     ).select_related("person", "pod")
     count = 0
     for membership in coordinators:
+        # Never the coordinator the report is about.
+        if not may_see_report(membership.person, report):
+            continue
         count += _to_person(
             Kind.REQUEST_REPORTED,
             membership.person,

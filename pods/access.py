@@ -64,3 +64,25 @@ def require_network_admin(user):
     """Network admins (superusers) approve new pods; 403 for everyone else."""
     if not (user.is_authenticated and user.is_superuser):
         raise PermissionDenied
+
+
+# --- Per-object rules: who may see this report, this member's name ----------------
+
+
+def may_see_report(person, report):
+    """A pod's coordinators see its reports, except one about themselves or their
+    own post (Report.objects.visible_to is the same rule for a list): the
+    reported person never learns who reported them, nor why."""
+    if report.reported_person_id is not None and report.reported_person_id == person.pk:
+        return False
+    return is_coordinator(person, report.pod)
+
+
+def may_see_member_name(user, pod, person):
+    """The display name of ``person`` as a member of ``pod``: shown to the pod's
+    members, and only for someone who is a member of it. A coordinator's name is
+    on the pod's public page, so anyone may see that one."""
+    membership = Membership.objects.filter(pod=pod, person=person).first()
+    if membership is None:
+        return False
+    return membership.is_coordinator or get_membership(user, pod) is not None

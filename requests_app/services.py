@@ -29,6 +29,7 @@ from requests_app.models import (
     hash_token,
     new_private_token,
 )
+from requests_app.selectors import coordinator_queues
 
 
 class ClaimError(Exception):
@@ -323,15 +324,13 @@ def run_housekeeping(*, now=None, dry_run=False):
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = HousekeepingResult()
-    active = Claim.objects.active().select_related("pod")
-
-    to_nudge, to_release = [], []
-    for claim in active.filter(nudged_at__isnull=True).iterator():
-        if now - claim.progress_at >= datetime.timedelta(days=claim.pod.stale_claim_days):
-            to_nudge.append(claim.pk)
-    for claim in active.filter(nudged_at__isnull=False).iterator():
-        if now - claim.nudged_at >= datetime.timedelta(days=claim.pod.release_after_stale_days):
-            to_release.append(claim)
+    # The claims the dashboard calls stale: those not nudged yet are nudged, those
+    # nudged long enough ago are released.
+    queues = coordinator_queues(None, now)
+    to_nudge = list(
+        queues.stale_claims.filter(nudged_at__isnull=True).values_list("pk", flat=True)
+    )
+    to_release = list(queues.claims_to_release.select_related("pod"))
     result.nudged = len(to_nudge)
     result.released = len(to_release)
 

@@ -15,13 +15,54 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
+from pods.models import Pod
 from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD, choice_label
 from requests_app.models.requests import Request
+
+
+def _older_than_pod_setting(
+    field: str, setting: str, now: datetime.datetime, pod: Pod | None, prefix: str = ""
+) -> Q:
+    """``field`` at least the pod's ``setting`` (a number of days) before ``now``.
+
+    For one pod, a plain comparison (an index range). For every pod at once, one
+    comparison per distinct value of the setting (there are a handful), which
+    reads the same on PostgreSQL and SQLite, unlike date arithmetic on a column.
+    """
+    if pod is not None:
+        cutoff = now - datetime.timedelta(days=getattr(pod, setting))
+        return Q(**{f"{prefix}pod": pod, f"{prefix}{field}__lte": cutoff})
+    condition = Q(pk__in=[])
+    for days in Pod.objects.order_by().values_list(setting, flat=True).distinct():
+        cutoff = now - datetime.timedelta(days=days)
+        condition |= Q(**{f"{prefix}pod__{setting}": days, f"{prefix}{field}__lte": cutoff})
+    return condition
+
+
+def stale_condition(now: datetime.datetime, *, pod: Pod | None = None, prefix: str = "") -> Q:
+    """The one definition of a stale claim: active, and no news (``progress_at``)
+    for the pod's ``stale_claim_days``. ``prefix`` reaches claims from another
+    model (``"claims__"`` from Request)."""
+    return Q(**{f"{prefix}status": "active"}) & _older_than_pod_setting(
+        "progress_at", "stale_claim_days", now, pod, prefix
+    )
 
 
 class ClaimQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Claim.Status.ACTIVE)
+
+    def stale(self, now: datetime.datetime, *, pod: Pod | None = None):
+        """Stale claims (stale_condition), of ``pod`` or of every pod. The
+        dashboard lists them, the digest counts them, housekeeping nudges them."""
+        return self.filter(stale_condition(now, pod=pod))
+
+    def due_for_release(self, now: datetime.datetime, *, pod: Pod | None = None):
+        """Stale claims whose helper was nudged ``release_after_stale_days`` ago
+        and has not said since that they are still on it: housekeeping releases them."""
+        return self.stale(now, pod=pod).filter(
+            _older_than_pod_setting("nudged_at", "release_after_stale_days", now, pod)
+        )
 
 
 class Claim(models.Model):
@@ -83,9 +124,10 @@ class Claim(models.Model):
         return choice_label(self.Status, self.status)
 
     def is_stale(self, now=None):
+        """The same rule as ClaimQuerySet.stale, for a claim already loaded."""
         now = now or timezone.now()
         days = self.pod.stale_claim_days
-        return self.status == self.Status.ACTIVE and now - self.progress_at >= datetime.timedelta(
+        return self.status == self.Status.ACTIVE and self.progress_at <= now - datetime.timedelta(
             days=days
         )
 

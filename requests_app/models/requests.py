@@ -27,9 +27,28 @@ from requests_app.models.common import (
 )
 
 
+def expiring_condition(today: datetime.date) -> Q:
+    """ "About to expire" on ``today``: new or open, with an expiry date from today
+    to REQUEST_EXPIRING_DAYS ahead (those already past are housekeeping's to
+    expire). RequestQuerySet.expiring filters by it; the dashboard counts by it."""
+    return Q(
+        status__in=("new", "open"),
+        expires_on__gte=today,
+        expires_on__lte=today + datetime.timedelta(days=settings.REQUEST_EXPIRING_DAYS),
+    )
+
+
 class RequestQuerySet(models.QuerySet):
     def on_board(self):
         return self.filter(status=Request.Status.OPEN, hidden=False)
+
+    def public(self):
+        """What anyone may see: open or claimed, and not hidden (Request.is_public)."""
+        return self.filter(status__in=Request.PUBLIC_STATUSES, hidden=False)
+
+    def expiring(self, today: datetime.date):
+        """New or open requests about to expire (expiring_condition)."""
+        return self.filter(expiring_condition(today))
 
     def active(self):
         return self.filter(status__in=Request.ACTIVE_STATUSES)
@@ -90,6 +109,8 @@ class Request(models.Model):
 
     ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.CLAIMED)
     CLOSED_STATUSES = (Status.DONE, Status.WITHDRAWN, Status.EXPIRED)
+    # Anyone may see a post in these statuses, unless a coordinator hid it.
+    PUBLIC_STATUSES = (Status.OPEN, Status.CLAIMED)
 
     pod = models.ForeignKey("pods.Pod", on_delete=models.PROTECT, related_name="requests")
     category = models.CharField(_("what kind of help"), max_length=20, choices=Category)
@@ -218,6 +239,11 @@ class Request(models.Model):
     @property
     def is_closed(self):
         return self.status in self.CLOSED_STATUSES
+
+    @property
+    def is_public(self):
+        """Open or claimed and not hidden: anyone may see it (RequestQuerySet.public)."""
+        return self.status in self.PUBLIC_STATUSES and not self.hidden
 
     @property
     def language_names(self):

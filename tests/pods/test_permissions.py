@@ -60,7 +60,8 @@ MATRIX = {
     ("GET", "pods:report_request"): EVERYONE,
     ("POST", "pods:report_request"): LOGGED_IN_ACTION,
     ("GET", "pods:report_offer"): MEMBERS,
-    ("GET", "pods:report_person"): EVERYONE,
+    # Naming a person: only members, so nobody else can list the pod's people.
+    ("GET", "pods:report_person"): MEMBERS,
     ("GET", "pods:stats"): MEMBERS,
     ("GET", "pods:proposal_list"): MEMBERS,
     ("GET", "pods:proposal_new"): MEMBERS,

@@ -3,23 +3,19 @@
 Pod-level helpers (is this person a member, a coordinator) are in
 ``pods/access.py``; these answer for one object. Views, forms, notifications
 and exports ask here and never decide by themselves. The table of who may see
-what is in DESIGN.md ("Who may see what").
+what is in docs/privacy.md ("Who may see what").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from pods.access import get_membership
-from pods.models import Membership, Person
+from pods.access import Viewer, get_membership
+from pods.models import Membership
 from requests_app.models import Claim, ContactView, Offer, Request
-
-# Who is looking: a signed-in person or a visitor.
-Viewer = Person | AnonymousUser
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from pods.models import Person, Pod, Report
-from requests_app.models import Claim, Handover, Request
+from pods.models.moderation import ReportQuerySet
+from requests_app.models import Claim, ClaimQuerySet, Handover, Request, RequestQuerySet
 from requests_app.models.claims import stale_condition
 from requests_app.models.requests import expiring_condition
 
@@ -55,35 +56,35 @@ class CoordinatorQueues:
     def today(self) -> datetime.date:
         return timezone.localdate(self.now)
 
-    def _requests(self) -> QuerySet[Request]:
+    def _requests(self) -> RequestQuerySet:
         requests = Request.objects.all() if self.pod is None else self.pod.requests.all()
         return requests.only(*LIST_FIELDS)
 
     @property
-    def new(self) -> QuerySet[Request]:
+    def new(self) -> RequestQuerySet:
         return self._requests().filter(status=Request.Status.NEW).oldest_first()
 
     @property
-    def open(self) -> QuerySet[Request]:
+    def open(self) -> RequestQuerySet:
         return self._requests().filter(status=Request.Status.OPEN).oldest_first()
 
     @property
-    def expiring(self) -> QuerySet[Request]:
+    def expiring(self) -> RequestQuerySet:
         return self._requests().expiring(self.today).order_by("expires_on", "pk")
 
     @property
-    def stale_claims(self) -> QuerySet[Claim]:
+    def stale_claims(self) -> ClaimQuerySet:
         """Active claims with no news for the pod's stale period (ClaimQuerySet.stale)."""
         return Claim.objects.stale(self.now, pod=self.pod)
 
     @property
-    def claims_to_release(self) -> QuerySet[Claim]:
+    def claims_to_release(self) -> ClaimQuerySet:
         """Stale claims nudged the pod's ``release_after_stale_days`` ago, with no
         news since (ClaimQuerySet.due_for_release): housekeeping releases them."""
         return Claim.objects.due_for_release(self.now, pod=self.pod)
 
     @property
-    def stale(self) -> QuerySet[Request]:
+    def stale(self) -> RequestQuerySet:
         """The requests of the stale claims, longest without news first, read in
         that order from the claim_pod_active index (pod, progress_at, request).
         An active claim means the request is claimed: no status test needed."""
@@ -94,7 +95,7 @@ class CoordinatorQueues:
         )
 
     @property
-    def duplicates(self) -> QuerySet[Request]:
+    def duplicates(self) -> RequestQuerySet:
         """Active requests that may repeat another active one (the same phone or
         email), oldest first."""
         return (
@@ -107,7 +108,7 @@ class CoordinatorQueues:
         )
 
     @property
-    def handovers(self) -> QuerySet[Request]:
+    def handovers(self) -> RequestQuerySet:
         """Claimed requests someone offered to take over, oldest first."""
         return (
             self._requests()
@@ -115,11 +116,11 @@ class CoordinatorQueues:
             .oldest_first()
         )
 
-    def requests(self, key: str) -> QuerySet[Request]:
+    def requests(self, key: str) -> RequestQuerySet:
         """One request queue by its key (QUEUE_KEYS)."""
         if key not in QUEUE_KEYS:
             raise KeyError(key)
-        queue: QuerySet[Request] = getattr(self, key)
+        queue: RequestQuerySet = getattr(self, key)
         return queue
 
     def counts(self) -> dict[str, int]:
@@ -137,7 +138,7 @@ class CoordinatorQueues:
         counts["stale"] = self.stale_claims.count()
         return counts
 
-    def reports(self, coordinator: Person) -> QuerySet[Report]:
+    def reports(self, coordinator: Person) -> ReportQuerySet:
         """The pod's open reports that ``coordinator`` may see (never those about
         themselves: pods.access.may_see_report)."""
         reports = Report.objects.open().visible_to(coordinator)

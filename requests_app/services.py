@@ -1,7 +1,9 @@
 """Workflows of requests, offers and claims. Each runs in one transaction."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -10,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
-from pods.models import Membership, Pod
+from pods.access import Viewer
+from pods.models import Membership, Person, Pod
 from requests_app import events
 from requests_app.models import (
     KEEP_HELPING_HOURS,
@@ -30,6 +33,9 @@ from requests_app.models import (
     new_private_token,
 )
 from requests_app.selectors import coordinator_queues
+
+# A form's cleaned fields, passed on to a model.
+Fields = dict[str, Any]
 
 
 class ClaimError(Exception):
@@ -53,8 +59,16 @@ def possible_duplicates(*, pod, phone, email, now=None, exclude=None):
 
 @transaction.atomic
 def post_request(
-    *, pod, public, contact, requester=None, language=None, repeat="", token=None, now=None
-):
+    *,
+    pod: Pod,
+    public: Fields,
+    contact: Fields,
+    requester: Viewer | None = None,
+    language: str | None = None,
+    repeat: str = "",
+    token: str | None = None,
+    now: datetime.datetime | None = None,
+) -> PostedRequest:
     """Create a request and its private contact; return it with its private token.
 
     ``public`` and ``contact`` are the cleaned fields of the two halves. The token
@@ -100,7 +114,7 @@ def post_request(
 
 
 @transaction.atomic
-def update_request(*, request, public, contact):
+def update_request(*, request: Request, public: Fields, contact: Fields) -> None:
     if request.is_closed:
         raise ClaimError("closed")
     if "phone" in contact or "email" in contact:
@@ -120,7 +134,7 @@ def update_request(*, request, public, contact):
     RequestContact.objects.filter(request=request).update(**contact)
 
 
-def claim_request(*, request, by, now=None):
+def claim_request(*, request: Request, by: Person, now: datetime.datetime | None = None) -> Claim:
     """Make ``by`` the helper of ``request``.
 
     The conditional UPDATE lets exactly one of many concurrent claims move the
@@ -146,7 +160,13 @@ def claim_request(*, request, by, now=None):
 
 
 @transaction.atomic
-def release_claim(*, claim, by=None, automatically=False, now=None):
+def release_claim(
+    *,
+    claim: Claim,
+    by: Person | None = None,
+    automatically: bool = False,
+    now: datetime.datetime | None = None,
+) -> bool:
     """End an active claim without a mark against anyone; the request reopens."""
     now = now or timezone.now()
     ended = Claim.objects.filter(pk=claim.pk, status=Claim.Status.ACTIVE).update(
@@ -170,7 +190,9 @@ def _lapse_handovers(*, claim_id=None, request_id=None, now):
 
 
 @transaction.atomic
-def mark_done(*, request, by=DoneBy.REQUESTER, now=None):
+def mark_done(
+    *, request: Request, by: str = DoneBy.REQUESTER, now: datetime.datetime | None = None
+) -> bool:
     """The claimer, the requester or a coordinator says the need was met. When the
     helper says so, the requester may confirm it or say it was not done."""
     now = now or timezone.now()
@@ -233,7 +255,7 @@ def report_not_done(*, request, now=None):
 
 
 @transaction.atomic
-def withdraw_request(*, request, now=None):
+def withdraw_request(*, request: Request, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
     moved = Request.objects.filter(pk=request.pk, status__in=Request.ACTIVE_STATUSES).update(
         status=Request.Status.WITHDRAWN, closed_at=now
@@ -247,7 +269,7 @@ def withdraw_request(*, request, now=None):
     return bool(moved)
 
 
-def note_progress(*, claim, now=None):
+def note_progress(*, claim: Claim, now: datetime.datetime | None = None) -> None:
     """The helper says they are still on it: the stale clock starts again."""
     now = now or timezone.now()
     Claim.objects.filter(pk=claim.pk, status=Claim.Status.ACTIVE).update(
@@ -255,13 +277,17 @@ def note_progress(*, claim, now=None):
     )
 
 
-def record_contact_view(*, request, viewer, role, kind=ContactView.Kind.PAGE):
+def record_contact_view(
+    *, request: Request, viewer: Person, role: str, kind: str = ContactView.Kind.PAGE
+) -> ContactView:
     return ContactView.objects.create(
         request=request, pod_id=request.pod_id, viewer=viewer, role=role, kind=kind
     )
 
 
-def leave_feedback(*, request, author, need_met, note=""):
+def leave_feedback(
+    *, request: Request, author: str, need_met: str, note: str = ""
+) -> Feedback | None:
     """Optional feedback after a request is done; each side may leave it once."""
     if request.status != Request.Status.DONE:
         return None
@@ -276,7 +302,9 @@ def leave_feedback(*, request, author, need_met, note=""):
 # --- Offers ------------------------------------------------------------------
 
 
-def post_offer(*, pod, owner, fields, now=None):
+def post_offer(
+    *, pod: Pod, owner: Person, fields: Fields, now: datetime.datetime | None = None
+) -> Offer:
     now = now or timezone.now()
     return Offer.objects.create(
         pod=pod,
@@ -287,7 +315,7 @@ def post_offer(*, pod, owner, fields, now=None):
     )
 
 
-def offer_set_status(*, offer, status, now=None):
+def offer_set_status(*, offer: Offer, status: str, now: datetime.datetime | None = None) -> None:
     """Pause, resume, close or renew an offer. Renewing restarts its expiry clock."""
     now = now or timezone.now()
     offer.status = status
@@ -316,7 +344,9 @@ class HousekeepingResult:
     occurrences: int = 0
 
 
-def run_housekeeping(*, now=None, dry_run=False):
+def run_housekeeping(
+    *, now: datetime.datetime | None = None, dry_run: bool = False
+) -> HousekeepingResult:
     """Nudge stale claims, release those nudged long ago, expire what nobody took.
 
     Idempotent: running it twice in a row changes nothing the second time.
@@ -373,16 +403,16 @@ class CoordinationError(Exception):
 @transaction.atomic
 def hotline_intake(
     *,
-    pod,
-    public,
-    contact,
-    taken_by_phone=True,
-    callback_preference="",
-    language=None,
-    repeat="",
-    token=None,
-    now=None,
-):
+    pod: Pod,
+    public: Fields,
+    contact: Fields,
+    taken_by_phone: bool = True,
+    callback_preference: str = "",
+    language: str | None = None,
+    repeat: str = "",
+    token: str | None = None,
+    now: datetime.datetime | None = None,
+) -> PostedRequest:
     """A coordinator posts a request for a neighbor who phoned or asked in person.
 
     A coordinator took it, so it needs no further approval and goes on the board.
@@ -409,7 +439,7 @@ def hotline_intake(
 
 
 @transaction.atomic
-def approve_request(*, request):
+def approve_request(*, request: Request) -> bool:
     """A new request goes on the board. Approving twice changes nothing."""
     moved = Request.objects.filter(pk=request.pk, status=Request.Status.NEW).update(
         status=Request.Status.OPEN
@@ -421,7 +451,7 @@ def approve_request(*, request):
 
 
 @transaction.atomic
-def coordinator_edit_request(*, request, public):
+def coordinator_edit_request(*, request: Request, public: Fields) -> None:
     """A coordinator tidies up the public half of a post (never the contact details)."""
     if request.is_closed:
         raise CoordinationError(_("This request is closed, so it can't be changed."))
@@ -430,14 +460,16 @@ def coordinator_edit_request(*, request, public):
     request.save(update_fields=list(public))
 
 
-def _lapse_connections(request, now):
+def _lapse_connections(request: Request, now: datetime.datetime) -> None:
     Connection.objects.pending().filter(request=request).update(
         status=Connection.Status.LAPSED, answered_at=now
     )
 
 
 @transaction.atomic
-def merge_requests(*, duplicate, into, now=None):
+def merge_requests(
+    *, duplicate: Request, into: Request, now: datetime.datetime | None = None
+) -> Request:
     """Fold a duplicate into another request of the same pod: the duplicate is
     withdrawn, points at the one kept, and any claim on it is released."""
     now = now or timezone.now()
@@ -460,7 +492,9 @@ def merge_requests(*, duplicate, into, now=None):
 
 
 @transaction.atomic
-def connect_offer(*, request, offer, by, now=None):
+def connect_offer(
+    *, request: Request, offer: Offer, by: Person, now: datetime.datetime | None = None
+) -> tuple[Connection, bool]:
     """Ask an offer's owner whether they can help with a request.
 
     Nobody is assigned here: the owner answers on their page.
@@ -491,7 +525,9 @@ def connect_offer(*, request, offer, by, now=None):
     return connection, True
 
 
-def connection_accept(*, connection, now=None):
+def connection_accept(
+    *, connection: Connection, now: datetime.datetime | None = None
+) -> Claim | None:
     """The offer's owner says yes: they become the request's helper, if it is still open."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -502,13 +538,16 @@ def connection_accept(*, connection, now=None):
         )
         if connection.status != Connection.Status.PENDING:
             raise CoordinationError(_("This ask was already answered."))
-        still_member = Membership.objects.filter(
-            pod_id=connection.pod_id, person_id=connection.offer.owner_id
-        ).exists()
+        owner = connection.offer.owner
+        still_member = (
+            owner is not None
+            and Membership.objects.filter(pod_id=connection.pod_id, person=owner).exists()
+        )
+        claim: Claim | None
         try:
-            if not still_member:
+            if owner is None or not still_member:
                 raise ClaimError("not a member")
-            claim = claim_request(request=connection.request, by=connection.offer.owner, now=now)
+            claim = claim_request(request=connection.request, by=owner, now=now)
         except ClaimError:
             connection.status = Connection.Status.LAPSED
             claim = None
@@ -521,7 +560,7 @@ def connection_accept(*, connection, now=None):
     return claim
 
 
-def connection_decline(*, connection, now=None):
+def connection_decline(*, connection: Connection, now: datetime.datetime | None = None) -> bool:
     """The owner says no, which is always fine and leaves no mark."""
     now = now or timezone.now()
     return bool(
@@ -531,7 +570,7 @@ def connection_decline(*, connection, now=None):
     )
 
 
-def coordinator_release_claim(*, request, now=None):
+def coordinator_release_claim(*, request: Request, now: datetime.datetime | None = None) -> bool:
     """Release the active claim on a request (a stale one, usually); no mark against anyone."""
     claim = Claim.objects.active().filter(request=request).first()
     if claim is None:
@@ -540,7 +579,9 @@ def coordinator_release_claim(*, request, now=None):
 
 
 @transaction.atomic
-def coordinator_close_request(*, request, outcome, now=None):
+def coordinator_close_request(
+    *, request: Request, outcome: str, now: datetime.datetime | None = None
+) -> bool:
     """Close a request as done, or as no longer needed."""
     now = now or timezone.now()
     if outcome == Request.Status.DONE:
@@ -553,7 +594,13 @@ def coordinator_close_request(*, request, outcome, now=None):
 
 
 @transaction.atomic
-def import_requests(*, pod, rows, now=None, batch_size=500):
+def import_requests(
+    *,
+    pod: Pod,
+    rows: Sequence[tuple[Fields, Fields]],
+    now: datetime.datetime | None = None,
+    batch_size: int = 500,
+) -> list[Request]:
     """Create one request per row, all or nothing. ``rows`` are (public, contact) pairs,
     already validated. Imported requests get a private token nobody sees:
     coordinators look after them."""
@@ -583,7 +630,15 @@ def import_requests(*, pod, rows, now=None, batch_size=500):
     return created
 
 
-def record_contact_views_bulk(*, pod, request_ids, viewer, role, kind, batch_size=1000):
+def record_contact_views_bulk(
+    *,
+    pod: Pod,
+    request_ids: Iterable[int],
+    viewer: Person,
+    role: str,
+    kind: str,
+    batch_size: int = 1000,
+) -> int:
     """One ContactView per request, written in batches (for exports of many rows)."""
     now = timezone.now()
     batch, total = [], 0
@@ -612,7 +667,7 @@ def record_contact_views_bulk(*, pod, request_ids, viewer, role, kind, batch_siz
 
 
 @transaction.atomic
-def forget_contact(*, request, now=None):
+def forget_contact(*, request: Request, now: datetime.datetime | None = None) -> int:
     """The requester's "forget me": their contact details are erased at once, as
     the retention declarations say, and an active request is withdrawn, since
     nobody could reach them any more. The post stays, for the pod's statistics."""
@@ -632,7 +687,7 @@ def forget_contact(*, request, now=None):
     return retention.erase_rows(RequestContact.objects.filter(request=request), now=now)
 
 
-def renew_private_link(*, request):
+def renew_private_link(*, request: Request) -> str:
     """A new private link for the request; the old one stops working at once."""
     token, token_hash = new_private_token()
     Request.objects.filter(pk=request.pk).update(token_hash=token_hash)

@@ -17,7 +17,7 @@ from mutualaid.retention import (
     personal,
 )
 
-# Network-wide defaults; a pod may only shorten retention (DESIGN.md, Retention).
+# Network-wide defaults; a pod may only shorten retention (docs/privacy.md).
 CONTACT_RETENTION_DAYS = 14
 DETAILS_RETENTION_DAYS = 90
 
@@ -28,8 +28,8 @@ class Person(AbstractUser):
     We keep only what the app needs: no real name, no birthdate.
     """
 
-    first_name = None
-    last_name = None
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
 
     display_name = models.CharField(
         _("display name"),
@@ -47,7 +47,7 @@ class Person(AbstractUser):
         _("accepted the community agreements at"), null=True, blank=True
     )
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     REQUIRED_FIELDS = []
 

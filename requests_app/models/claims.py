@@ -1,6 +1,7 @@
 """Helping with a request: claims, the log of contact views, and feedback."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -48,16 +49,16 @@ def stale_condition(now: datetime.datetime, *, pod: Pod | None = None, prefix: s
     )
 
 
-class ClaimQuerySet(models.QuerySet):
-    def active(self):
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def active(self) -> Self:
         return self.filter(status=Claim.Status.ACTIVE)
 
-    def stale(self, now: datetime.datetime, *, pod: Pod | None = None):
+    def stale(self, now: datetime.datetime, *, pod: Pod | None = None) -> Self:
         """Stale claims (stale_condition), of ``pod`` or of every pod. The
         dashboard lists them, the digest counts them, housekeeping nudges them."""
         return self.filter(stale_condition(now, pod=pod))
 
-    def due_for_release(self, now: datetime.datetime, *, pod: Pod | None = None):
+    def due_for_release(self, now: datetime.datetime, *, pod: Pod | None = None) -> Self:
         """Stale claims whose helper was nudged ``release_after_stale_days`` ago
         and has not said since that they are still on it: housekeeping releases them."""
         return self.stale(now, pod=pod).filter(

@@ -68,7 +68,7 @@ class LanguagesField(models.CharField):
         return self.get_prep_value(self.value_from_object(obj))
 
 
-# Retention periods (DESIGN.md, Retention): the clock starts when the request closes.
+# Retention periods (docs/privacy.md): the clock starts when the request closes.
 # A request's contact goes the pod's period after it closes; but the contact of a
 # need that comes back is the series' (each occurrence copies it to the next), so it
 # goes the same period after the series is over, not after each occurrence.
@@ -115,7 +115,7 @@ def languages_filter(field, code):
     return Q(**{f"{field}__contains": f",{code},"})
 
 
-def new_private_token():
+def new_private_token() -> tuple[str, str]:
     """An unguessable token for a requester's private link, and its hash.
 
     Only the hash is stored: a leaked database does not open anyone's page.
@@ -124,5 +124,5 @@ def new_private_token():
     return token, hash_token(token)
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -1,6 +1,7 @@
 """A request for help, and its private half kept in a table of its own."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +18,7 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
+from pods.models import Pod
 from requests_app.models.common import (
     CONTACT_PERIOD,
     DETAILS_PERIOD,
@@ -38,25 +40,25 @@ def expiring_condition(today: datetime.date) -> Q:
     )
 
 
-class RequestQuerySet(models.QuerySet):
-    def on_board(self):
+class RequestQuerySet(models.QuerySet["Request"]):
+    def on_board(self) -> Self:
         return self.filter(status=Request.Status.OPEN, hidden=False)
 
-    def public(self):
+    def public(self) -> Self:
         """What anyone may see: open or claimed, and not hidden (Request.is_public)."""
         return self.filter(status__in=Request.PUBLIC_STATUSES, hidden=False)
 
-    def expiring(self, today: datetime.date):
+    def expiring(self, today: datetime.date) -> Self:
         """New or open requests about to expire (expiring_condition)."""
         return self.filter(expiring_condition(today))
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status__in=Request.ACTIVE_STATUSES)
 
-    def closed(self):
+    def closed(self) -> Self:
         return self.filter(status__in=Request.CLOSED_STATUSES)
 
-    def oldest_first(self):
+    def oldest_first(self) -> Self:
         return self.order_by("created_at", "pk")
 
     def sharing_contact(self, *, pod, phone_key, email_key, now, exclude=None):
@@ -241,7 +243,7 @@ class Request(models.Model):
         return self.status in self.CLOSED_STATUSES
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         """Open or claimed and not hidden: anyone may see it (RequestQuerySet.public)."""
         return self.status in self.PUBLIC_STATUSES and not self.hidden
 
@@ -253,7 +255,7 @@ class Request(models.Model):
     def age(self):
         return timezone.now() - self.created_at
 
-    def can_be_claimed(self):
+    def can_be_claimed(self) -> bool:
         return self.status == self.Status.OPEN and not self.hidden
 
     def awaits_check_in(self):
@@ -275,7 +277,9 @@ class Request(models.Model):
         )
 
     @staticmethod
-    def expiry_date(*, pod, needed_by, today=None):
+    def expiry_date(
+        *, pod: Pod, needed_by: datetime.date | None, today: datetime.date | None = None
+    ) -> datetime.date:
         """Unclaimed requests expire on their needed-by date, else after the pod's period."""
         today = today or timezone.localdate()
         default = today + datetime.timedelta(days=pod.request_expiry_days)

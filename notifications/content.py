@@ -270,7 +270,8 @@ def offer_match(message):
     request, offer, person = message.request, message.offer, message.person
     if request is None or offer is None or person is None:
         return None
-    if request.status != Request.Status.OPEN or request.hidden:
+    # Only while someone can still take it up (the board's rule).
+    if not request.can_be_claimed():
         return None
     if offer.status != Offer.Status.ACTIVE or offer.hidden:
         return None
@@ -298,7 +299,7 @@ def connection_ask(message):
     if request is None or offer is None or person is None:
         return None
     waiting = Connection.objects.pending().filter(request=request, offer=offer).exists()
-    if not waiting or request.status != Request.Status.OPEN or request.hidden:
+    if not waiting or not request.can_be_claimed():
         return None
     return Content(
         subject=_("Could your offer help a neighbor?"),

@@ -143,7 +143,7 @@ def pod_update_settings(
     )
 
 
-def _setting_field(name: str) -> Field[Any, Any]:
+def _setting_field(name: str) -> "Field[Any, Any]":
     field = Pod._meta.get_field(name)
     assert isinstance(field, Field)  # noqa: S101 - PROPOSABLE_SETTINGS are plain fields  # nosec B101
     return field

@@ -17,7 +17,7 @@ from mutualaid.retention import (
     personal,
 )
 from pods.models import Pod
-from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD, choice_label
+from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD
 from requests_app.models.requests import Request
 
 
@@ -120,9 +120,6 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"Claim on request {self.request_id} ({self.status})"
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
 
     def is_stale(self, now=None):
         """The same rule as ClaimQuerySet.stale, for a claim already loaded."""

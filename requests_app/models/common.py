@@ -1,12 +1,10 @@
 """What requests and offers share: categories, languages, private tokens, retention periods."""
 
-import functools
 import hashlib
 import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.retention import (
@@ -95,20 +93,6 @@ FEEDBACK_PERIOD = Period(
     "request__closed_at", days=DETAILS_RETENTION_DAYS, pod_setting="details_retention_days"
 )
 CONTACT_LOG_PERIOD = Period("viewed_at", days=90)
-
-
-@functools.cache
-def _labels(choices):
-    return dict(choices.choices)
-
-
-def choice_label(choices, value):
-    """What get_FOO_display() returns, from a dict built once per choices class.
-
-    Django's get_FOO_display() rebuilds a dict of every choice on each call (tens
-    of microseconds); lists show a label or two per row, on every page view.
-    """
-    return force_str(_labels(choices).get(value, value), strings_only=True)
 
 
 def languages_filter(field, code):

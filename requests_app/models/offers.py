@@ -23,7 +23,6 @@ from requests_app.models.common import (
     HELP_LANGUAGE_NAMES,
     Category,
     LanguagesField,
-    choice_label,
 )
 from requests_app.models.requests import Request
 
@@ -103,12 +102,6 @@ class Offer(models.Model):
 
     def get_absolute_url(self):
         return reverse("requests_app:offer_detail", args=[self.pk])
-
-    def get_category_display(self):
-        return choice_label(Category, self.category)
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
 
     @property
     def language_names(self):

@@ -25,7 +25,6 @@ from requests_app.models.common import (
     HELP_LANGUAGE_NAMES,
     Category,
     LanguagesField,
-    choice_label,
 )
 
 
@@ -231,12 +230,6 @@ class Request(models.Model):
 
     def get_absolute_url(self):
         return reverse("requests_app:request_detail", args=[self.pk])
-
-    def get_category_display(self):
-        return choice_label(Category, self.category)
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
 
     @property
     def is_closed(self):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
-from mutualaid.fragments import fingerprint
 from pods.models import Pod
 from requests_app import matching, services
 from requests_app.access import may_see_offer
@@ -147,26 +146,5 @@ def my_page(request):
             "matches": matches,
             "keep_helping": keep_helping,
             "pods": _my_pods(user),
-            # Keys of the cached lists (mutualaid/fragments.py): all they show.
-            "keys": {
-                "claims": fingerprint(
-                    claims,
-                    "request_id",
-                    "request.summary",
-                    "pod.name",
-                    "status",
-                    "created_at",
-                    "nudged_at",
-                ),
-                "matches": fingerprint(
-                    matches, "item.pk", "item.summary", "item.pod.name", "reasons"
-                ),
-                "offers": fingerprint(
-                    offers, "pk", "description", "pod.name", "category", "status"
-                ),
-                "requests": fingerprint(
-                    my_requests, "pk", "summary", "pod.name", "status", "created_at"
-                ),
-            },
         },
     )

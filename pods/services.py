@@ -145,7 +145,8 @@ def pod_update_settings(
 
 def _setting_field(name: str) -> "Field[Any, Any]":
     field = Pod._meta.get_field(name)
-    assert isinstance(field, Field)  # noqa: S101 - PROPOSABLE_SETTINGS are plain fields  # nosec B101
+    if not isinstance(field, Field):  # PROPOSABLE_SETTINGS are plain fields
+        raise TypeError(name)
     return field
 
 

@@ -28,6 +28,7 @@ from requests_app.models import (
     Offer,
     Request,
     RequestContact,
+    RequestQuerySet,
     RequestSeries,
     hash_token,
     new_private_token,
@@ -48,7 +49,14 @@ class PostedRequest:
     token: str
 
 
-def possible_duplicates(*, pod, phone, email, now=None, exclude=None):
+def possible_duplicates(
+    *,
+    pod: Pod,
+    phone: str | None,
+    email: str | None,
+    now: datetime.datetime | None = None,
+    exclude: Request | None = None,
+) -> RequestQuerySet:
     """Requests of ``pod`` that share this phone or email (compared by keyed hash of
     the normalized value) and are active or closed recently. For coordinators only."""
     keys = RequestContact.keys_for(phone=phone, email=email)
@@ -87,7 +95,9 @@ def post_request(
         token_hash = hash_token(token)
     status = Request.Status.NEW if pod.requires_approval else Request.Status.OPEN
     keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
-    duplicate = Request.objects.sharing_contact(pod=pod, now=now, **keys).first()
+    duplicate = Request.objects.sharing_contact(
+        pod=pod, now=now, phone_key=keys["phone_key"], email_key=keys["email_key"]
+    ).first()
     requester = requester if requester and requester.is_authenticated else None
     series = None
     if repeat:
@@ -181,10 +191,14 @@ def release_claim(
     return bool(ended)
 
 
-def _lapse_handovers(*, claim_id=None, request_id=None, now):
+def _lapse_handovers(
+    *, claim_id: int | None = None, request_id: int | None = None, now: datetime.datetime
+) -> None:
     pending = Handover.objects.pending()
     pending = (
-        pending.filter(claim_id=claim_id) if claim_id else pending.filter(request_id=request_id)
+        pending.filter(claim_id=claim_id)
+        if claim_id
+        else pending.filter(request_id=request_id or 0)
     )
     pending.update(status=Handover.Status.LAPSED, answered_at=now)
 
@@ -210,7 +224,7 @@ def mark_done(
 
 
 @transaction.atomic
-def confirm_done(*, request, now=None):
+def confirm_done(*, request: Request, now: datetime.datetime | None = None) -> bool:
     """The requester agrees with their helper: it was done."""
     now = now or timezone.now()
     if not request.can_be_disputed(now):
@@ -221,7 +235,7 @@ def confirm_done(*, request, now=None):
 
 
 @transaction.atomic
-def report_not_done(*, request, now=None):
+def report_not_done(*, request: Request, now: datetime.datetime | None = None) -> bool:
     """The requester says it was not done after all: it goes back on the board (a
     fresh expiry and check-in clock) and the pod's coordinators are told."""
     now = now or timezone.now()
@@ -703,12 +717,14 @@ class SeriesError(Exception):
 
 
 @transaction.atomic
-def start_series(*, request, frequency, now=None):
+def start_series(
+    *, request: Request, frequency: str, now: datetime.datetime | None = None
+) -> RequestSeries:
     """The requester says an active request will come back (from the private page)."""
     now = now or timezone.now()
     if request.is_closed:
         raise SeriesError(_("This request is closed: post a new one that repeats."))
-    if request.series_id is not None:
+    if request.series is not None:
         return change_series(series=request.series, frequency=frequency)
     series = RequestSeries.objects.create(
         pod_id=request.pod_id,
@@ -722,7 +738,7 @@ def start_series(*, request, frequency, now=None):
 
 
 @transaction.atomic
-def change_series(*, series, frequency):
+def change_series(*, series: RequestSeries, frequency: str) -> RequestSeries:
     if series.status == RequestSeries.Status.ENDED:
         raise SeriesError(_("This need no longer repeats."))
     series.frequency = frequency
@@ -731,7 +747,7 @@ def change_series(*, series, frequency):
 
 
 @transaction.atomic
-def pause_series(*, series, now=None):
+def pause_series(*, series: RequestSeries, now: datetime.datetime | None = None) -> bool:
     """No new occurrence opens until it is resumed; the current one carries on."""
     now = now or timezone.now()
     moved = RequestSeries.objects.filter(pk=series.pk, status=RequestSeries.Status.ACTIVE).update(
@@ -743,7 +759,7 @@ def pause_series(*, series, now=None):
 
 
 @transaction.atomic
-def resume_series(*, series):
+def resume_series(*, series: RequestSeries) -> bool:
     moved = RequestSeries.objects.filter(pk=series.pk, status=RequestSeries.Status.PAUSED).update(
         status=RequestSeries.Status.ACTIVE, paused_at=None
     )
@@ -753,7 +769,7 @@ def resume_series(*, series):
 
 
 @transaction.atomic
-def end_series(*, series, now=None):
+def end_series(*, series: RequestSeries, now: datetime.datetime | None = None) -> bool:
     """No more occurrences. The current one, if still active, carries on; the series
     is over (and its contact's clock starts) when no occurrence is active any more."""
     now = now or timezone.now()
@@ -772,7 +788,7 @@ def end_series(*, series, now=None):
     return True
 
 
-def _finish_series(*, series, now):
+def _finish_series(*, series: RequestSeries, now: datetime.datetime) -> bool:
     """An ended series is over once none of its occurrences is active: from then on
     the retention clock of its contact runs."""
     if series.occurrences.active().exists():
@@ -784,11 +800,17 @@ def _finish_series(*, series, now):
     return True
 
 
-def _latest_occurrence(series):
+def _latest_occurrence(series: RequestSeries) -> Request | None:
     return series.occurrences.select_related("pod").order_by("-created_at", "-pk").first()
 
 
-def _open_occurrence(*, series, previous, now, helper=None):
+def _open_occurrence(
+    *,
+    series: RequestSeries,
+    previous: Request,
+    now: datetime.datetime,
+    helper: Person | None = None,
+) -> Request:
     """The next occurrence: the public fields and the contact of the one before, and
     its private link, which moves along so the requester keeps one link. With
     ``helper`` (who said yes), they are its helper at once."""
@@ -836,7 +858,7 @@ CONTACT_COPIED_FIELDS = (
 )
 
 
-def _previous_helper(previous):
+def _previous_helper(previous: Request) -> Person | None:
     """The helper of a done occurrence, if they are still in the pod and reachable."""
     if previous.status != Request.Status.DONE:
         return None
@@ -848,12 +870,14 @@ def _previous_helper(previous):
     )
     if claim is None or claim.helper is None or not claim.helper.is_active:
         return None
-    if not Membership.objects.filter(pod_id=previous.pod_id, person_id=claim.helper_id).exists():
+    if not Membership.objects.filter(pod_id=previous.pod_id, person=claim.helper).exists():
         return None
     return claim.helper
 
 
-def advance_series(*, series, now=None):
+def advance_series(
+    *, series: RequestSeries, now: datetime.datetime | None = None
+) -> Request | None:
     """What housekeeping does for one running series: when its last occurrence is
     closed, ask that one's helper to keep helping (and wait for the answer, or
     KEEP_HELPING_HOURS), then open the next. Two occurrences in a row that nobody
@@ -895,14 +919,16 @@ def advance_series(*, series, now=None):
         return _open_occurrence(series=series, previous=previous, now=now)
 
 
-def _expired_twice(series):
+def _expired_twice(series: RequestSeries) -> bool:
     last_two = list(
         series.occurrences.order_by("-created_at", "-pk").values_list("status", flat=True)[:2]
     )
     return len(last_two) == 2 and all(status == Request.Status.EXPIRED for status in last_two)
 
 
-def keep_helping_answer(*, ask, accept, now=None):
+def keep_helping_answer(
+    *, ask: KeepHelping, accept: bool, now: datetime.datetime | None = None
+) -> Request | None:
     """The last helper says whether they will help with the next occurrence. Yes
     opens it with them as its helper; no opens it on the board for anyone."""
     now = now or timezone.now()
@@ -921,7 +947,7 @@ def keep_helping_answer(*, ask, accept, now=None):
         )
 
 
-def run_series(*, now=None):
+def run_series(*, now: datetime.datetime | None = None) -> int:
     """Housekeeping for all series: finish ended ones, end long pauses, advance the rest."""
     now = now or timezone.now()
     opened = 0
@@ -943,7 +969,7 @@ def run_series(*, now=None):
 # --- Check-ins ------------------------------------------------------------------------
 
 
-def due_check_ins(*, now):
+def due_check_ins(*, now: datetime.datetime) -> RequestQuerySet:
     """Requests that waited for a helper the pod's check-in period and were not asked
     yet; one query per distinct pod setting (a handful)."""
     waiting = Request.objects.filter(
@@ -957,7 +983,7 @@ def due_check_ins(*, now):
 
 
 @transaction.atomic
-def send_check_ins(*, now=None):
+def send_check_ins(*, now: datetime.datetime | None = None) -> int:
     """Ask each requester whose request waited long enough whether they still need
     help (by email, or text once the SMS channel exists; the private page asks too)."""
     now = now or timezone.now()
@@ -968,7 +994,9 @@ def send_check_ins(*, now=None):
     return len(ids)
 
 
-def answer_check_in(*, request, still_needed: bool, now=None) -> bool:
+def answer_check_in(
+    *, request: Request, still_needed: bool, now: datetime.datetime | None = None
+) -> bool:
     """The requester answers "do you still need help?". Yes keeps the request open
     and restarts its clocks (the check-in and the expiry); no withdraws it. Whatever
     channel the answer came by (page, email link, text), it lands here. Returns
@@ -980,7 +1008,7 @@ def answer_check_in(*, request, still_needed: bool, now=None) -> bool:
             return False
         if not still_needed:
             return withdraw_request(request=request, now=now)
-        update = {"waiting_since": now, "check_in_sent_at": None}
+        update: dict[str, object] = {"waiting_since": now, "check_in_sent_at": None}
         if request.status in (Request.Status.NEW, Request.Status.OPEN):
             update["expires_on"] = Request.expiry_date(
                 pod=request.pod, needed_by=request.needed_by, today=timezone.localdate(now)
@@ -996,7 +1024,9 @@ class HandoverError(Exception):
     """An ask to take over that cannot be made; the message is safe to show."""
 
 
-def can_ask_to_take_over(*, claim, person, now=None):
+def can_ask_to_take_over(
+    *, claim: Claim | None, person: Viewer, now: datetime.datetime | None = None
+) -> bool:
     """A member of the pod, not the helper and not the requester, may ask to take
     over a claim that went stale."""
     return (
@@ -1009,14 +1039,16 @@ def can_ask_to_take_over(*, claim, person, now=None):
     )
 
 
-def ask_to_take_over(*, request, by, now=None):
+def ask_to_take_over(
+    *, request: Request, by: Person, now: datetime.datetime | None = None
+) -> Handover:
     """``by`` asks to take over the stale claim on ``request``; its helper is asked,
     and with no answer in the pod's time the claim passes to ``by``."""
     now = now or timezone.now()
     claim = Claim.objects.active().filter(request=request).select_related("pod", "request").first()
     if not Membership.objects.filter(pod_id=request.pod_id, person_id=by.pk).exists():
         raise HandoverError(_("Only members of the pod can take over a request."))
-    if not can_ask_to_take_over(claim=claim, person=by, now=now):
+    if claim is None or not can_ask_to_take_over(claim=claim, person=by, now=now):
         raise HandoverError(_("This request can't be taken over right now."))
     try:
         with transaction.atomic():
@@ -1036,7 +1068,7 @@ def ask_to_take_over(*, request, by, now=None):
     return handover
 
 
-def _pass_claim(*, handover, status, now):
+def _pass_claim(*, handover: Handover, status: str, now: datetime.datetime) -> Claim | None:
     """Move the claim of a pending hand-over to the one who asked. Called with the
     hand-over locked. The old claim ends and the new one starts in one
     transaction, so at every moment exactly one claim is active."""
@@ -1062,7 +1094,9 @@ def _pass_claim(*, handover, status, now):
     return new_claim
 
 
-def answer_handover(*, handover, keep, now=None):
+def answer_handover(
+    *, handover: Handover, keep: bool, now: datetime.datetime | None = None
+) -> Claim | None:
     """The helper keeps the claim (the stale clock restarts) or hands it on."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -1078,7 +1112,7 @@ def answer_handover(*, handover, keep, now=None):
         return _pass_claim(handover=handover, status=Handover.Status.HANDED, now=now)
 
 
-def pass_due_handovers(*, now=None):
+def pass_due_handovers(*, now: datetime.datetime | None = None) -> int:
     """Hand-overs the helper did not answer in time: the claim passes on."""
     now = now or timezone.now()
     passed = 0

@@ -121,7 +121,7 @@ class Claim(models.Model):
     def __str__(self):
         return f"Claim on request {self.request_id} ({self.status})"
 
-    def is_stale(self, now=None):
+    def is_stale(self, now: datetime.datetime | None = None) -> bool:
         """The same rule as ClaimQuerySet.stale, for a claim already loaded."""
         now = now or timezone.now()
         days = self.pod.stale_claim_days
@@ -130,8 +130,8 @@ class Claim(models.Model):
         )
 
 
-class HandoverQuerySet(models.QuerySet):
-    def pending(self):
+class HandoverQuerySet(models.QuerySet["Handover"]):
+    def pending(self) -> Self:
         return self.filter(status=Handover.Status.PENDING)
 
 
@@ -176,9 +176,6 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"Hand-over of claim {self.claim_id} ({self.status})"
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
 
 
 class ContactView(models.Model):

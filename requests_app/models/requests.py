@@ -60,7 +60,15 @@ class RequestQuerySet(models.QuerySet["Request"]):
     def oldest_first(self) -> Self:
         return self.order_by("created_at", "pk")
 
-    def sharing_contact(self, *, pod, phone_key, email_key, now, exclude=None):
+    def sharing_contact(
+        self,
+        *,
+        pod: Pod,
+        phone_key: str,
+        email_key: str,
+        now: datetime.datetime,
+        exclude: "Request | None" = None,
+    ) -> Self:
         """Requests of ``pod`` with the same phone or email (by keyed hash) that are
         still active or closed within DUPLICATE_WINDOW_DAYS: possible duplicates.
         Occurrences of one series share a contact on purpose and are not counted."""
@@ -258,7 +266,7 @@ class Request(models.Model):
             self.Status.OPEN,
         )
 
-    def can_be_disputed(self, now=None):
+    def can_be_disputed(self, now: datetime.datetime | None = None) -> bool:
         """A helper marked it done: the requester may confirm it, or say it was not done."""
         now = now or timezone.now()
         return (
@@ -387,7 +395,7 @@ class RequestContact(models.Model):
         return f"Contact for request {self.request_id}"
 
     @staticmethod
-    def keys_for(*, phone, email):
+    def keys_for(*, phone: str | None, email: str | None) -> dict[str, str]:
         """The keyed hashes of a phone and an email, from their normalized form, so
         "(212) 555-0123" and "+1 212 555 0123" agree (mutualaid.phones)."""
         phone_key = email_key = ""

@@ -79,7 +79,7 @@ def test_the_digest_counts_what_the_dashboard_counts(busy_maple, maple, alice, a
 
     sections = {block.title: block.count for block in content.blocks if isinstance(block, Section)}
     shared = [key for key in DIGEST_QUEUES if key in counts]
-    assert shared == ["new", "stale", "expiring"]
+    assert {"new", "stale", "expiring"} <= set(shared)
     assert {
         title: sections.get(title, 0) for title in map(str, map(DIGEST_QUEUES.get, shared))
     } == {str(DIGEST_QUEUES[key]): counts[key] for key in shared}

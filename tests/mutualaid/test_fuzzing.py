@@ -143,7 +143,7 @@ CATEGORIES = list(Category.values)
 
 contact_half = {
     "name": field("Gracelyn", "李"),
-    "phone": field("555-0199-731", "+1 (555) 010 0000", "1234567"),
+    "phone": field("(718) 555-0199", "+1 (555) 010 0000", "1234567"),
     "email": field("grace@example.net", "a@b.c", "not-an-email"),
     "preferred": field("call", "text", "email", "any"),
     "address": field("42 Quiet Lane", ""),

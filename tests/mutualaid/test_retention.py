@@ -18,7 +18,7 @@ from tests.factories import (
     REQUESTER_ADDRESS,
     REQUESTER_EMAIL,
     REQUESTER_NAME,
-    REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_offer,
     make_pod,
     make_request,
@@ -180,7 +180,7 @@ def test_purge_erases_exactly_the_fields_that_are_due(closed_13_15_100, now):
         contact = contact_of(before[key])
         assert (contact.name, contact.phone, contact.email, contact.address) == (
             REQUESTER_NAME,
-            REQUESTER_PHONE,
+            REQUESTER_PHONE_E164,
             REQUESTER_EMAIL,
             REQUESTER_ADDRESS,
         )
@@ -242,7 +242,7 @@ def test_dry_run_changes_nothing_and_counts_what_the_real_run_erases(closed_13_1
 def test_the_command_prints_counts_per_model_and_field(closed_13_15_100):
     dry_out, real_out = io.StringIO(), io.StringIO()
     call_command("purge_expired", "--dry-run", stdout=dry_out)
-    assert contact_of(closed_13_15_100[15]).phone == REQUESTER_PHONE
+    assert contact_of(closed_13_15_100[15]).phone == REQUESTER_PHONE_E164
     call_command("purge_expired", stdout=real_out)
     assert contact_of(closed_13_15_100[15]).phone == ""
     dry_lines = dry_out.getvalue().splitlines()

@@ -225,7 +225,7 @@ class Command(BaseCommand):
                     },
                     contact={
                         "name": name,
-                        "phone": f"555-{suffix}",
+                        "phone": f"+1718555{suffix}",  # made up: 555-01xx
                         "email": "",
                         "preferred": "call",
                         "address": "",

@@ -91,7 +91,10 @@ def test_a_superuser_reveals_one_record_on_purpose_and_it_is_recorded(
     assert "Revealed personal fields" in entry.get_change_message()
     assert any("revealed personal fields" in r.getMessage() for r in caplog.records)
     # The list stays masked.
-    assert REQUESTER_PHONE_E164 not in root_client.get(changelist_url(RequestContact)).content.decode()
+    assert (
+        REQUESTER_PHONE_E164
+        not in root_client.get(changelist_url(RequestContact)).content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -24,7 +24,7 @@ from tests.factories import (
     make_request,
 )
 
-PROJECT_APPS = ["mutualaid", "pods", "requests_app"]
+PROJECT_APPS = ["mutualaid", "pods", "requests_app", "notifications"]
 
 # Text fields that cannot hold personal data, each with the reason. A field holding
 # a choice from a fixed list (status, category, role) needs no entry: it cannot hold
@@ -36,6 +36,7 @@ NOT_PERSONAL = {
     "pods.Pod.slug": "the pod's name in links",
     "pods.Pod.area_description": "streets and landmarks a pod covers, not anyone's home",
     "pods.Pod.languages": "language codes",
+    "pods.Pod.time_zone": "a time zone's name, like America/New_York",
     "pods.PostalCode.code": "a postal code a pod covers: an area, not an address",
     # Language codes stored as text (LanguagesField), not free text.
     "requests_app.Request.languages": "language codes",

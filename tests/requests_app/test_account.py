@@ -15,7 +15,6 @@ from tests.factories import (
     PASSWORD,
     REQUESTER_ADDRESS,
     REQUESTER_EMAIL,
-    REQUESTER_PHONE,
     REQUESTER_PHONE_E164,
     make_offer,
     make_person,

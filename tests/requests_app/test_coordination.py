@@ -10,7 +10,13 @@ from django.utils import timezone
 from pods.models import ModerationAction
 from requests_app import services
 from requests_app.models import Claim, Connection, Offer, Request
-from tests.factories import REQUESTER_PHONE, REQUESTER_PHONE_E164, make_offer, make_person, make_request
+from tests.factories import (
+    REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
+    make_offer,
+    make_person,
+    make_request,
+)
 
 
 def url(name, *args):

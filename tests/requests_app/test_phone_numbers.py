@@ -37,9 +37,7 @@ def test_the_private_page_shows_the_number_nationally_formatted(client, maple):
 
 
 @pytest.mark.django_db
-def test_a_number_without_its_area_code_gets_a_clear_error_and_keeps_what_was_typed(
-    client, maple
-):
+def test_a_number_without_its_area_code_gets_a_clear_error_and_keeps_what_was_typed(client, maple):
     response = post(client, maple, phone="555-0142", summary="Soup, please")
     assert response.status_code == 200
     html = response.content.decode()
@@ -68,6 +66,4 @@ def test_existing_numbers_are_migrated_and_unreadable_ones_left_as_typed(maple):
     for phone in typed:
         make_request(maple, contact={"phone": phone})
     normalize_migration.normalize(apps, None)
-    assert sorted(RequestContact.objects.values_list("phone", flat=True)) == sorted(
-        typed.values()
-    )
+    assert sorted(RequestContact.objects.values_list("phone", flat=True)) == sorted(typed.values())

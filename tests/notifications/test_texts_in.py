@@ -248,3 +248,33 @@ def test_forget_me_takes_the_texts_with_the_contact_details(brooklyn):
     receive_text(sender=NUMBER, body="Can you come after 5?")
     services.forget_contact(request=request)
     assert not IncomingText.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_texts_page_needs_the_same_queries_for_one_text_or_thirty(
+    brooklyn, client, django_assert_max_num_queries
+):
+    coordinator = brooklyn.memberships.get(role="coordinator").person
+    client.force_login(coordinator)
+    url = reverse("notifications:pod_texts", args=["brooklyn"])
+    request, _ = make_request(brooklyn, contact=TEXT_ONLY)
+    receive_text(sender=NUMBER, body="One question")
+    with django_assert_max_num_queries(12) as one:
+        client.get(url)
+    for index in range(29):
+        receive_text(sender=NUMBER, body=f"Question {index}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("Mark as read") == 30
+
+
+@pytest.mark.django_db
+def test_a_text_nobody_could_place_is_in_the_admin_masked(brooklyn, client):
+    receive_text(sender=NUMBER, body="I need a ride")
+    root = make_person("root", email="root@example.org")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    client.force_login(root)
+    html = client.get(reverse("admin:notifications_incomingtext_changelist")).content.decode()
+    assert "I need a ride" not in html and NUMBER not in html
+    assert "awaiting" in html.lower() or "waiting" in html.lower()

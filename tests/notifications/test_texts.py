@@ -62,6 +62,7 @@ def one_of_each(pod, language):
     with translation.override(language):
         longest = max(Category, key=lambda choice: len(str(choice.label)))
     request, _token = make_request(pod, contact=TEXT_ONLY, category=longest)
+    request.check_in_sent_at = timezone.now()  # the check-in was asked
     claim = Claim(
         request=request,
         pod=pod,
@@ -205,6 +206,7 @@ def test_texts_wait_out_the_quiet_hours_in_the_pods_time_zone_and_then_go(settin
     pod = make_pod("east", time_zone="America/New_York")
     make_request(pod, contact=TEXT_ONLY)
     Request.objects.update(status=Request.Status.OPEN)
+    Request.objects.update(check_in_sent_at=timezone.now())
     OutboxMessage.objects.update(kind=Kind.CHECK_IN, secret="")
     # 02:30 UTC is 21:30 in New York (December): quiet.
     night = datetime.datetime(2026, 12, 2, 2, 30, tzinfo=datetime.UTC)

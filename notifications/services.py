@@ -1,5 +1,7 @@
 """Choices people make about what they hear from us."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,7 +56,7 @@ def unsubscribe(*, person_id: int, topic: str) -> bool:
     return True
 
 
-def text_handled(*, text, now=None):
+def text_handled(*, text: IncomingText, now: datetime.datetime | None = None) -> int:
     """A coordinator read a neighbor's text and took it from there."""
     from_status = IncomingText.Status.FOR_COORDINATORS
     return IncomingText.objects.filter(pk=text.pk, status=from_status).update(

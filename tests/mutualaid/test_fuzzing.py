@@ -435,7 +435,8 @@ def test_report_forms_never_fail_and_file_one_report_or_none(
         req, _token = make_request(maple)
         url, poster = reverse("pods:report_request", args=[req.pk]), client
     elif subject == "person":
-        url, poster = reverse("pods:report_person", args=[maple.slug, bob.pk]), client
+        # Reporting a person needs membership of the pod (issue 13): a member posts.
+        url, poster = reverse("pods:report_person", args=[maple.slug, bob.pk]), bob_client
     else:
         offer = make_offer(maple, bob)
         url, poster = reverse("pods:report_offer", args=[offer.pk]), bob_client

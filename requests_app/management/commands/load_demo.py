@@ -296,7 +296,7 @@ class Command(BaseCommand):
             },
             contact={
                 "name": "Grace",
-                "phone": "555-0101",
+                "phone": "+17185550101",  # Grace again: the same number
                 "email": "",
                 "preferred": "call",
                 "address": "",

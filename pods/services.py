@@ -1,18 +1,24 @@
 """Workflows of pods: membership, new pods, settings, moderation, consent decisions."""
 
+import datetime
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pods import events
+from pods.access import Viewer
 from pods.models import (
     PROPOSABLE_SETTINGS,
     Decision,
     Membership,
     ModerationAction,
+    Person,
     Pod,
     PodProposal,
     PostalCode,
@@ -24,7 +30,7 @@ from pods.models import (
 
 
 @transaction.atomic
-def pod_join(*, pod, person):
+def pod_join(*, pod: Pod, person: Person) -> Membership:
     """Add the person to the pod as a member; joining twice changes nothing.
 
     Someone a coordinator removed cannot join again until a coordinator lets them back.
@@ -46,7 +52,7 @@ def pod_join(*, pod, person):
 
 
 @transaction.atomic
-def pod_leave(*, pod, person):
+def pod_leave(*, pod: Pod, person: Person) -> None:
     """Leave a pod. Active claims in it are released, without any mark."""
     # requests_app releases the person's active claims in the pod (requests_app/receivers.py).
     events.membership_ending.send(None, pod=pod, person=person)
@@ -57,7 +63,7 @@ class MembershipError(Exception):
     """A membership change that cannot be made; the message is safe to show."""
 
 
-def is_removed(*, pod, person):
+def is_removed(*, pod: Pod, person: Person) -> bool:
     """Whether a coordinator removed the person from the pod and has not let them back."""
     last = (
         ModerationAction.objects.filter(
@@ -76,7 +82,9 @@ def is_removed(*, pod, person):
 
 
 @transaction.atomic
-def pod_proposal_approve(*, proposal, by, now=None):
+def pod_proposal_approve(
+    *, proposal: PodProposal, by: Person, now: datetime.datetime | None = None
+) -> Pod | None:
     """A network admin approves a proposed pod: the pod is created and its
     proposer becomes its first coordinator."""
     now = now or timezone.now()
@@ -99,7 +107,9 @@ def pod_proposal_approve(*, proposal, by, now=None):
     return pod
 
 
-def pod_proposal_decline(*, proposal, by, now=None):
+def pod_proposal_decline(
+    *, proposal: PodProposal, by: Person, now: datetime.datetime | None = None
+) -> int:
     now = now or timezone.now()
     return PodProposal.objects.filter(pk=proposal.pk, status=PodProposal.Status.PENDING).update(
         status=PodProposal.Status.DECLINED, decided_at=now, decided_by=by
@@ -110,7 +120,9 @@ def pod_proposal_decline(*, proposal, by, now=None):
 
 
 @transaction.atomic
-def pod_update_settings(*, pod, changes, by, now=None):
+def pod_update_settings(
+    *, pod: Pod, changes: dict[str, Any], by: Person, now: datetime.datetime | None = None
+) -> Decision | None:
     """Coordinators change pod settings directly; the decisions record keeps what changed."""
     now = now or timezone.now()
     described = []
@@ -132,8 +144,15 @@ def pod_update_settings(*, pod, changes, by, now=None):
     )
 
 
-def describe_setting_change(name, old, new):
+def _setting_field(name: str) -> "Field[Any, Any]":
     field = Pod._meta.get_field(name)
+    if not isinstance(field, Field):  # PROPOSABLE_SETTINGS are plain fields
+        raise TypeError(name)
+    return field
+
+
+def describe_setting_change(name: str, old: object, new: object) -> str:
+    field = _setting_field(name)
     return gettext("%(setting)s: %(old)s → %(new)s") % {
         "setting": capfirst(field.verbose_name),
         "old": display_setting_value(name, old),
@@ -141,18 +160,21 @@ def describe_setting_change(name, old, new):
     }
 
 
-def display_setting_value(name, value):
+def display_setting_value(name: str, value: object) -> str:
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     return str(value)
 
 
-def parse_setting_value(name, raw):
+def parse_setting_value(name: str, raw: object) -> Any:
     """A proposed setting value, validated exactly as the pod's own field would."""
     if name not in PROPOSABLE_SETTINGS:
         raise ValidationError(_("That setting cannot be changed by a proposal."))
-    field = Pod._meta.get_field(name)
-    value = field.formfield().clean(raw)
+    field = _setting_field(name)
+    formfield = field.formfield()
+    if formfield is None:
+        raise ValidationError(_("That setting cannot be changed by a proposal."))
+    value = formfield.clean(raw)
     field.run_validators(value)
     return value
 
@@ -161,7 +183,16 @@ def parse_setting_value(name, raw):
 
 
 @transaction.atomic
-def report_submit(*, pod, reporter, reason, details="", request=None, offer=None, person=None):
+def report_submit(
+    *,
+    pod: Pod,
+    reporter: Viewer | None,
+    reason: str,
+    details: str = "",
+    request: Any = None,
+    offer: Any = None,
+    person: Person | None = None,
+) -> Report:
     """File a report for the pod's coordinators, who hear of it at once. The
     reported person is never told who."""
     if request is not None:
@@ -181,14 +212,22 @@ def report_submit(*, pod, reporter, reason, details="", request=None, offer=None
     return report
 
 
-def _resolve(report, now):
+def _resolve(report: Report | None, now: datetime.datetime) -> None:
     if report is not None and report.status == Report.Status.OPEN:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.RESOLVED, resolved_at=now)
         report.status = Report.Status.RESOLVED
         report.resolved_at = now
 
 
-def _log(*, pod, actor, kind, report=None, now, **fields):
+def _log(
+    *,
+    pod: Pod,
+    actor: Person | None,
+    kind: str,
+    report: Report | None = None,
+    now: datetime.datetime,
+    **fields: Any,
+) -> ModerationAction:
     _resolve(report, now)
     return ModerationAction.objects.create(
         pod=pod, actor=actor, kind=kind, report=report, created_at=now, **fields
@@ -197,8 +236,16 @@ def _log(*, pod, actor, kind, report=None, now, **fields):
 
 @transaction.atomic
 def moderation_set_hidden(
-    *, pod, actor, hidden, request=None, offer=None, report=None, note="", now=None
-):
+    *,
+    pod: Pod,
+    actor: Person,
+    hidden: bool,
+    request: Any = None,
+    offer: Any = None,
+    report: Report | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Hide a request or an offer from everyone but coordinators (or show it again)."""
     now = now or timezone.now()
     post = request if request is not None else offer
@@ -222,7 +269,15 @@ def moderation_set_hidden(
 
 
 @transaction.atomic
-def moderation_warn(*, pod, actor, person, note, report=None, now=None):
+def moderation_warn(
+    *,
+    pod: Pod,
+    actor: Person,
+    person: Person,
+    note: str,
+    report: Report | None = None,
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Record a message from the pod's coordinators to the person, shown to them on
     the pod's page; it never names a reporter. They get an email saying there is one."""
     now = now or timezone.now()
@@ -240,7 +295,15 @@ def moderation_warn(*, pod, actor, person, note, report=None, now=None):
 
 
 @transaction.atomic
-def member_remove(*, pod, actor, person, reason, report=None, now=None):
+def member_remove(
+    *,
+    pod: Pod,
+    actor: Person,
+    person: Person,
+    reason: str,
+    report: Report | None = None,
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Remove a member from the pod, with a reason kept for the other coordinators.
 
     Coordinators step back only by a consent decision, so they cannot be removed here.
@@ -265,7 +328,14 @@ def member_remove(*, pod, actor, person, reason, report=None, now=None):
     )
 
 
-def member_readmit(*, pod, actor, person, note="", now=None):
+def member_readmit(
+    *,
+    pod: Pod,
+    actor: Person,
+    person: Person,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Let a removed person join the pod again (they still have to join themselves)."""
     return _log(
         pod=pod,
@@ -278,7 +348,9 @@ def member_readmit(*, pod, actor, person, note="", now=None):
 
 
 @transaction.atomic
-def report_dismiss(*, report, actor, note="", now=None):
+def report_dismiss(
+    *, report: Report, actor: Person, note: str = "", now: datetime.datetime | None = None
+) -> ModerationAction:
     return _log(
         pod=report.pod,
         actor=actor,
@@ -297,7 +369,15 @@ class ProposalError(Exception):
     """A proposal step that cannot be taken; the message is safe to show."""
 
 
-def _check_proposal(*, author, change, person, deadline, since, now):
+def _check_proposal(
+    *,
+    author: Person | None,
+    change: str,
+    person: Person | None,
+    deadline: datetime.datetime,
+    since: datetime.datetime,
+    now: datetime.datetime,
+) -> None:
     """The rules every new or amended proposal keeps, whatever form it came from."""
     if (
         change in Proposal.ROLE_CHANGES
@@ -323,7 +403,9 @@ def _check_proposal(*, author, change, person, deadline, since, now):
 
 
 @transaction.atomic
-def proposal_create(*, pod, author, fields, now=None):
+def proposal_create(
+    *, pod: Pod, author: Person, fields: dict[str, Any], now: datetime.datetime | None = None
+) -> Proposal:
     """Open a proposal and announce it to the pod's members.
 
     ``fields``: title, text, deadline, and optionally change, setting, value, person.
@@ -345,7 +427,9 @@ def proposal_create(*, pod, author, fields, now=None):
 
 
 @transaction.atomic
-def proposal_amend(*, proposal, fields, now=None):
+def proposal_amend(
+    *, proposal: Proposal, fields: dict[str, Any], now: datetime.datetime | None = None
+) -> Proposal:
     """The author changes an open proposal, and the members hear of it.
 
     Amending only the wording keeps the responses (objectors can look again and
@@ -378,7 +462,14 @@ def proposal_amend(*, proposal, fields, now=None):
     return proposal
 
 
-def proposal_respond(*, proposal, person, kind, note="", now=None):
+def proposal_respond(
+    *,
+    proposal: Proposal,
+    person: Person,
+    kind: str,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ProposalResponse:
     """Consent, a concern (does not block) or an objection (blocks). Responding
     again replaces the earlier response: that is how an objection is withdrawn."""
     now = now or timezone.now()
@@ -392,14 +483,14 @@ def proposal_respond(*, proposal, person, kind, note="", now=None):
     return response
 
 
-def proposal_withdraw(*, proposal, now=None):
+def proposal_withdraw(*, proposal: Proposal, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.OPEN).update(
         status=Proposal.Status.WITHDRAWN, closed_at=now
     )
 
 
-def standing_objections(proposal):
+def standing_objections(proposal: Proposal) -> QuerySet[ProposalResponse]:
     """Objections from people who are still members of the pod."""
     return proposal.responses.filter(
         kind=ProposalResponse.Kind.OBJECTION, person__memberships__pod_id=proposal.pod_id
@@ -407,7 +498,7 @@ def standing_objections(proposal):
 
 
 @transaction.atomic
-def proposal_close(*, proposal, now=None):
+def proposal_close(*, proposal: Proposal, now: datetime.datetime | None = None) -> Decision | None:
     """Decide a proposal whose deadline has passed: adopted when no objection stands.
 
     The row lock and the status check make this safe to run twice, or on two
@@ -454,17 +545,17 @@ def proposal_close(*, proposal, now=None):
     )
 
 
-def coordinator_consents(proposal):
+def coordinator_consents(proposal: Proposal) -> QuerySet[ProposalResponse]:
     """Consents (with or without a concern) from people who coordinate the pod now,
     not counting the person the proposal is about."""
     return proposal.responses.filter(
         kind__in=(ProposalResponse.Kind.CONSENT, ProposalResponse.Kind.CONCERN),
         person__memberships__pod_id=proposal.pod_id,
         person__memberships__role=Membership.Role.COORDINATOR,
-    ).exclude(person_id=proposal.person_id)
+    ).exclude(person=proposal.person)
 
 
-def role_change_refusal(proposal):
+def role_change_refusal(proposal: Proposal) -> str | None:
     """Why a role change cannot be adopted at its deadline, or None.
 
     Giving or taking power needs the long period since its change was set, a
@@ -489,7 +580,7 @@ def role_change_refusal(proposal):
     return None
 
 
-def apply_change(proposal):
+def apply_change(proposal: Proposal) -> str:
     """Make an adopted proposal's concrete change; return what changed, in words."""
     pod = proposal.pod
     if proposal.change == Proposal.Change.SETTING:
@@ -504,7 +595,7 @@ def apply_change(proposal):
     if proposal.change in (Proposal.Change.ADD_COORDINATOR, Proposal.Change.REMOVE_COORDINATOR):
         membership = (
             Membership.objects.select_for_update()
-            .filter(pod=pod, person_id=proposal.person_id)
+            .filter(pod=pod, person=proposal.person)
             .select_related("person")
             .first()
         )
@@ -528,7 +619,7 @@ def apply_change(proposal):
     return gettext("Adopted.")
 
 
-def close_due_proposals(*, now=None):
+def close_due_proposals(*, now: datetime.datetime | None = None) -> list[Decision]:
     """Decide every open proposal whose deadline has passed. Idempotent."""
     now = now or timezone.now()
     decisions = []
@@ -546,7 +637,7 @@ class SafeguardingError(Exception):
     """A safeguarding step that cannot be taken; the message is safe to show."""
 
 
-def _membership_of(pod, person, *, lock=False):
+def _membership_of(pod: Pod, person: Person, *, lock: bool = False) -> Membership:
     memberships = Membership.objects.select_for_update() if lock else Membership.objects
     membership = memberships.filter(pod=pod, person=person).first()
     if membership is None:
@@ -555,7 +646,15 @@ def _membership_of(pod, person, *, lock=False):
 
 
 @transaction.atomic
-def vetting_record(*, pod, person, by, expires_on, note="", now=None):
+def vetting_record(
+    *,
+    pod: Pod,
+    person: Person,
+    by: Person | None,
+    expires_on: datetime.date,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Vetting:
     """A coordinator records that a member is vetted (or renews it): by whom, when,
     until when, and optionally what was checked. One record per member and pod."""
     now = now or timezone.now()
@@ -578,14 +677,21 @@ def vetting_record(*, pod, person, by, expires_on, note="", now=None):
 
 
 @transaction.atomic
-def vetting_withdraw(*, pod, person):
+def vetting_withdraw(*, pod: Pod, person: Person) -> bool:
     """Withdraw a member's vetting: the record is deleted, nothing about it is kept."""
     deleted, _rows = Vetting.objects.filter(pod=pod, membership__person=person).delete()
     return bool(deleted)
 
 
 @transaction.atomic
-def safeguarding_lead_set(*, pod, person, lead, by, now=None):
+def safeguarding_lead_set(
+    *,
+    pod: Pod,
+    person: Person,
+    lead: bool,
+    by: Person | None,
+    now: datetime.datetime | None = None,
+) -> Decision | None:
     """Make a coordinator a safeguarding lead, or end it. The pod's record of
     decisions says so: who receives concerns is everyone's business."""
     now = now or timezone.now()

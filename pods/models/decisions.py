@@ -1,6 +1,7 @@
 """Consent decisions: proposals, responses and the pod's record of decisions."""
 
 import datetime
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -33,14 +34,14 @@ PROPOSABLE_SETTINGS = [
 ]
 
 
-class ProposalQuerySet(models.QuerySet):
-    def open(self):
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def open(self) -> Self:
         return self.filter(status=Proposal.Status.OPEN)
 
-    def due(self, now):
+    def due(self, now: datetime.datetime) -> Self:
         return self.open().filter(deadline__lte=now)
 
-    def awaiting_response_from(self, person):
+    def awaiting_response_from(self, person: Any) -> Self:
         """Open proposals in the person's pods that they did not write and have not
         answered (an amended change clears answers, so it shows up again)."""
         return (
@@ -123,11 +124,11 @@ class Proposal(models.Model):
         return self.status == self.Status.OPEN
 
     @property
-    def is_role_change(self):
+    def is_role_change(self) -> bool:
         return self.change in self.ROLE_CHANGES
 
     @classmethod
-    def minimum_days(cls, change):
+    def minimum_days(cls, change: str) -> int:
         """Days a proposal stays open at the least: a network setting for role changes
         (no pod can go below it), one day for anything else."""
         if change in cls.ROLE_CHANGES:
@@ -135,13 +136,15 @@ class Proposal(models.Model):
         return 1
 
     @classmethod
-    def earliest_deadline_day(cls, *, change, since, now):
+    def earliest_deadline_day(
+        cls, *, change: str, since: datetime.datetime, now: datetime.datetime
+    ) -> datetime.date:
         """The first day a deadline may fall on: the minimum period counted from
         ``since`` (when the concrete change was set), and never today or earlier."""
         since_day = timezone.localdate(since) + datetime.timedelta(days=cls.minimum_days(change))
         return max(since_day, timezone.localdate(now) + datetime.timedelta(days=1))
 
-    def differs_in_concrete_change(self, fields):
+    def differs_in_concrete_change(self, fields: dict[str, Any]) -> bool:
         """Whether ``fields`` (as a form gives them) change what the proposal would do."""
         for name in self.CONCRETE_FIELDS:
             if name not in fields:
@@ -154,7 +157,7 @@ class Proposal(models.Model):
                 return True
         return False
 
-    def names(self, person):
+    def names(self, person: Any) -> bool:
         """Whether this proposal is a role change about ``person``."""
         return self.is_role_change and person is not None and self.person_id == person.pk
 

@@ -1,12 +1,10 @@
 """What requests and offers share: categories, languages, private tokens, retention periods."""
 
-import functools
 import hashlib
 import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.retention import (
@@ -80,7 +78,7 @@ class LanguagesField(models.CharField):
         return self.get_prep_value(self.value_from_object(obj))
 
 
-# Retention periods (DESIGN.md, Retention): the clock starts when the request closes.
+# Retention periods (docs/privacy.md): the clock starts when the request closes.
 # A request's contact goes the pod's period after it closes; but the contact of a
 # need that comes back is the series' (each occurrence copies it to the next), so it
 # goes the same period after the series is over, not after each occurrence.
@@ -109,25 +107,11 @@ FEEDBACK_PERIOD = Period(
 CONTACT_LOG_PERIOD = Period("viewed_at", days=90)
 
 
-@functools.cache
-def _labels(choices):
-    return dict(choices.choices)
-
-
-def choice_label(choices, value):
-    """What get_FOO_display() returns, from a dict built once per choices class.
-
-    Django's get_FOO_display() rebuilds a dict of every choice on each call (tens
-    of microseconds); lists show a label or two per row, on every page view.
-    """
-    return force_str(_labels(choices).get(value, value), strings_only=True)
-
-
 def languages_filter(field, code):
     return Q(**{f"{field}__contains": f",{code},"})
 
 
-def new_private_token():
+def new_private_token() -> tuple[str, str]:
     """An unguessable token for a requester's private link, and its hash.
 
     Only the hash is stored: a leaked database does not open anyone's page.
@@ -136,5 +120,5 @@ def new_private_token():
     return token, hash_token(token)
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -5,6 +5,8 @@ coordinators; a concern is about someone's safety and goes only to the pod's
 safeguarding leads, never to anyone it is about, whatever their role.
 """
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -23,11 +25,11 @@ CONCERN_ACTION_PERIOD = Period(
 )
 
 
-class ConcernQuerySet(models.QuerySet):
-    def open(self):
+class ConcernQuerySet(models.QuerySet["Concern"]):
+    def open(self) -> Self:
         return self.filter(status=Concern.Status.OPEN)
 
-    def not_about(self, person):
+    def not_about(self, person: Any) -> Self:
         """Concerns that are not about ``person``: not naming them, not about their
         request, not about their claim. A safeguarding lead sees only these."""
         return (

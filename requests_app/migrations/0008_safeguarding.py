@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pods', '0007_safeguarding'),
-        ('requests_app', '0006_series_check_ins_handovers_duplicates'),
+        ('pods', '0008_safeguarding'),
+        ('requests_app', '0007_normalize_phones'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

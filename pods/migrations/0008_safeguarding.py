@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pods', '0006_check_in_and_handover_settings'),
+        ('pods', '0007_texts'),
     ]
 
     operations = [

@@ -13,7 +13,7 @@ from notifications.digests import enqueue_digests
 from notifications.models import OutboxMessage
 from notifications.outbox import deliver_pending
 from pods import services as pod_services
-from pods.models import Membership, Report
+from pods.models import Membership, Proposal, Report
 from requests_app import services
 from requests_app.models import Concern, ConcernAction
 from tests.conftest import client_for
@@ -229,17 +229,8 @@ def test_a_lead_who_steps_back_stops_being_a_lead(maple, leads, bob):
     alice, olive = leads
     membership = Membership.objects.get(pod=maple, person=olive)
     assert membership.is_lead
-    pod_services.apply_change(
-        type(
-            "P",
-            (),
-            {
-                "pod": maple,
-                "change": "remove_coordinator",
-                "person_id": olive.pk,
-            },
-        )()
-    )
+    # An adopted proposal to step her back (unsaved: only its change matters here).
+    pod_services.apply_change(Proposal(pod=maple, change="remove_coordinator", person=olive))
     membership.refresh_from_db()
     assert not membership.is_safeguarding_lead
 

@@ -14,7 +14,7 @@ from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
 from pods.access import Viewer
 from pods.models import Membership, Person, Pod
-from requests_app import events
+from requests_app import consent, events
 from requests_app.models import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
@@ -420,6 +420,8 @@ def hotline_intake(
     pod: Pod,
     public: Fields,
     contact: Fields,
+    coordinator: Person,
+    consent_version: int,
     taken_by_phone: bool = True,
     callback_preference: str = "",
     language: str | None = None,
@@ -429,11 +431,16 @@ def hotline_intake(
 ) -> PostedRequest:
     """A coordinator posts a request for a neighbor who phoned or asked in person.
 
-    A coordinator took it, so it needs no further approval and goes on the board.
-    The private token is returned once, to be read out or texted to the neighbor.
-    Messages to the neighbor go in the language they asked for, not the
-    coordinator's.
+    The coordinator read the caller the privacy script ``consent_version``
+    (requests_app/consent.py) and the caller agreed: the request keeps the
+    version, the time and who took it. A coordinator took it, so it needs no
+    further approval and goes on the board. The private token is returned once,
+    to be read out or texted to the neighbor. Messages to the neighbor go in the
+    language they asked for, not the coordinator's.
     """
+    if not consent.is_known(consent_version):
+        raise CoordinationError(_("That privacy script is not known. Please read the one shown."))
+    now = now or timezone.now()
     posted = post_request(
         pod=pod,
         public=public,
@@ -446,7 +453,18 @@ def hotline_intake(
     request = posted.request
     request.status = Request.Status.OPEN
     request.taken_by_phone = taken_by_phone
-    request.save(update_fields=["status", "taken_by_phone"])
+    request.phone_consent_version = consent_version
+    request.phone_consent_at = now
+    request.phone_consent_by = coordinator
+    request.save(
+        update_fields=[
+            "status",
+            "taken_by_phone",
+            "phone_consent_version",
+            "phone_consent_at",
+            "phone_consent_by",
+        ]
+    )
     events.request_opened.send(None, request=request)
     RequestContact.objects.filter(request=request).update(callback_preference=callback_preference)
     return posted

@@ -95,7 +95,13 @@ def hotline_data(maple, **overrides):
     data.pop("pod")
     data.pop("postal_code")
     data.pop("website")
-    hotline = {"taken_by_phone": "on", "callback_preference": "text", "language": "en"}
+    hotline = {
+        "taken_by_phone": "on",
+        "callback_preference": "text",
+        "language": "en",
+        "consent_version": "1",
+        "caller_agreed": "on",
+    }
     data.update({key: value for key, value in hotline.items() if key not in overrides})
     return data
 

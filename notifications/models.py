@@ -47,6 +47,8 @@ class OutboxMessage(models.Model):
         HANDOVER_ASK = "handover_ask", _("someone asks to take over a claim")
         HANDOVER_DONE = "handover_done", _("a claim was handed on")
         NOT_DONE = "not_done", _("a requester says their request was not done")
+        CONTACT_EXPORT_ASKED = "export_asked", _("a contact export waits for approval")
+        CONTACT_EXPORT_APPROVED = "export_approved", _("a contact export was approved")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

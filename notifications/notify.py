@@ -19,7 +19,7 @@ from notifications.language import (
 from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
 from notifications.outbox import enqueue
 from pods.access import may_see_report
-from pods.models import Membership
+from pods.models import Membership, Person
 from requests_app.models import Claim, Offer, Request, RequestContact
 
 Kind = OutboxMessage.Kind
@@ -331,3 +331,43 @@ def request_not_done(*, request):
             request=request,
         )
     return count
+
+
+# --- Contact exports ------------------------------------------------------------------
+
+
+def contact_export_asked(*, export):
+    """Tell whoever may approve a contact export that one is waiting: the pod's
+    other coordinators, or the network admins when there are none."""
+    others = list(
+        Person.objects.filter(
+            memberships__pod_id=export.pod_id,
+            memberships__role=Membership.Role.COORDINATOR,
+        ).exclude(pk=export.requested_by_id)
+    )
+    approvers = others or list(
+        Person.objects.filter(is_superuser=True, is_active=True).exclude(
+            pk=export.requested_by_id
+        )[:20]
+    )
+    count = 0
+    for person in approvers:
+        count += _to_person(
+            Kind.CONTACT_EXPORT_ASKED,
+            person,
+            pod=export.pod,
+            data={"export": export.pk},
+            dedupe_key=f"export_asked:{export.pk}:{person.pk}",
+        )
+    return count
+
+
+def contact_export_approved(*, export):
+    """Tell the coordinator who asked that they may download it now."""
+    return _to_person(
+        Kind.CONTACT_EXPORT_APPROVED,
+        export.requested_by,
+        pod=export.pod,
+        data={"export": export.pk},
+        dedupe_key=f"export_approved:{export.pk}",
+    )

@@ -14,12 +14,13 @@ from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
 from pods.access import Viewer
 from pods.models import Membership, Person, Pod
-from requests_app import consent, events
+from requests_app import consent, events, spreadsheets
 from requests_app.models import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
     Claim,
     Connection,
+    ContactExport,
     ContactView,
     DoneBy,
     Feedback,
@@ -693,6 +694,104 @@ def record_contact_views_bulk(
         ContactView.objects.bulk_create(batch)
         total += len(batch)
     return total
+
+
+# --- Contact exports: two people --------------------------------------------------------
+
+
+class ExportError(Exception):
+    """A contact export step that cannot be taken; the message is safe to show."""
+
+
+@transaction.atomic
+def ask_contact_export(
+    *, pod: Pod, person: Person, statuses: str, now: datetime.datetime | None = None
+) -> tuple[ContactExport, bool]:
+    """A coordinator asks for a spreadsheet with contact details; someone else must
+    approve it. Asking again while a request is pending returns that one."""
+    now = now or timezone.now()
+    existing = (
+        ContactExport.objects.pending(now=now)
+        .filter(pod=pod, requested_by=person, statuses=statuses)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    export = ContactExport.objects.create(
+        pod=pod, requested_by=person, statuses=statuses, created_at=now
+    )
+    events.contact_export_asked.send(None, export=export)
+    return export, True
+
+
+@transaction.atomic
+def approve_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> ContactExport:
+    """The second person says yes; the one who asked has an hour to download."""
+    now = now or timezone.now()
+    if not export.may_be_approved_by(person):
+        raise ExportError(_("Only another coordinator of the pod can approve this export."))
+    approved = (
+        ContactExport.objects.pending(now=now)
+        .filter(pk=export.pk)
+        .update(approved_by=person, approved_at=now)
+    )
+    if not approved:
+        raise ExportError(_("This export is no longer waiting for approval."))
+    export.refresh_from_db()
+    events.contact_export_approved.send(None, export=export)
+    return export
+
+
+@transaction.atomic
+def decline_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> None:
+    now = now or timezone.now()
+    if not export.may_be_approved_by(person):
+        raise ExportError(_("Only another coordinator of the pod can approve this export."))
+    declined = ContactExport.objects.pending(now=now).filter(pk=export.pk).update(declined_at=now)
+    if not declined:
+        raise ExportError(_("This export is no longer waiting for approval."))
+
+
+@transaction.atomic
+def take_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> RequestQuerySet:
+    """Mark the approved export downloaded (once) and log every request's contact
+    details in it as seen by ``person``. Returns the queryset to stream."""
+    now = now or timezone.now()
+    taken = (
+        ContactExport.objects.downloadable(now=now)
+        .filter(pk=export.pk, requested_by=person)
+        .update(downloaded_at=now)
+    )
+    if not taken:
+        state = export.state(now=now)
+        if state == "downloaded":
+            raise ExportError(
+                _(
+                    "This export was already downloaded. A file with contact details "
+                    "can be downloaded only once: ask for a new export if you need it again."
+                )
+            )
+        if state in ("pending", "declined"):
+            raise ExportError(_("This export has not been approved."))
+        raise ExportError(_("The hour to download this export has passed. Ask for a new export."))
+    requests = spreadsheets.export_queryset(
+        pod=export.pod, statuses=export.statuses, include_contacts=True
+    )
+    # Logged before the file leaves, one row per request, in batches.
+    record_contact_views_bulk(
+        pod=export.pod,
+        request_ids=requests.values_list("pk", flat=True).iterator(chunk_size=1000),
+        viewer=person,
+        role=ContactView.Role.COORDINATOR,
+        kind=ContactView.Kind.EXPORT,
+    )
+    return requests
 
 
 # --- The requester's privacy --------------------------------------------------------

@@ -21,6 +21,7 @@ from requests_app.models.common import (
     languages_filter,
     new_private_token,
 )
+from requests_app.models.exports import ContactExport, ContactExportQuerySet
 from requests_app.models.imports import CsvImport
 from requests_app.models.offers import Connection, ConnectionQuerySet, Offer, OfferQuerySet
 from requests_app.models.requests import (
@@ -43,6 +44,8 @@ from requests_app.models.series import (
 
 __all__ = [
     "CsvImport",
+    "ContactExport",
+    "ContactExportQuerySet",
     "Category",
     "HELP_LANGUAGES",
     "HELP_LANGUAGE_NAMES",

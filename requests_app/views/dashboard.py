@@ -25,7 +25,7 @@ from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
 from requests_app import consent
 from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
-from requests_app.models import Connection, Handover, Request, RequestSeries
+from requests_app.models import Connection, ContactExport, Handover, Request, RequestSeries
 from requests_app.selectors import LIST_FIELDS, coordinator_queues
 from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import (
@@ -99,6 +99,12 @@ def dashboard(request, slug):
             )
             if counts["reports"]
             else [],
+            "export_approvals": list(
+                ContactExport.objects.awaiting(request.user)
+                .filter(pod=pod)
+                .select_related("pod", "requested_by")
+                .order_by("created_at")[:QUEUE_PREVIEW]
+            ),
         },
     )
 

@@ -2,6 +2,7 @@
 new request, taking one by phone, connecting it with a member's offer, and
 hiding a post a member reported. Everyone logs in through the real form."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -261,3 +262,37 @@ def test_member_reports_a_post_and_the_coordinator_hides_it_from_the_board(
     assert "Cheap watches, call now" not in board_summaries(visitor, pod)
     response = visitor.goto(f"/requests/{req.pk}/")
     assert response.status == 404
+
+
+def test_a_contact_export_needs_a_second_coordinator_and_downloads_once(
+    page_nojs, new_page, log_in
+):
+    pod = make_pod("maple", name="Maple Street")
+    alice = coordinator_of(pod)
+    erin = coordinator_of(pod, "erin", "Erin")
+    make_request(pod, summary="Soup for a sick neighbor")
+    asker = page_nojs
+    log_in(asker, alice)
+    asker.goto(f"/pods/{pod.slug}/export/")
+    asker.check("#id_include_contacts")
+    submit(asker, "Download CSV")
+    assert "needs a second person's approval" in main_text(asker)
+    assert "waiting for approval" in main_text(asker)
+
+    approver = new_page(javascript=False)
+    log_in(approver, erin)
+    approver.goto(f"/pods/{pod.slug}/dashboard/")
+    assert "Contact exports waiting for your approval (1)" in main_text(approver)
+    submit(approver, "Approve the export")
+    assert "Approved. Alix can download the file once" in main_text(approver)
+
+    asker.goto(f"/pods/{pod.slug}/export/")
+    assert "approved by Erin" in main_text(asker)
+    with asker.expect_download() as info:
+        asker.get_by_role("button", name="Download the file with contact details").click()
+    body = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert "Soup for a sick neighbor" in body
+    assert "phone" in body.splitlines()[0]
+    asker.goto(f"/pods/{pod.slug}/export/")
+    assert "downloaded." in main_text(asker)
+    assert asker.get_by_role("button", name="Download the file with contact details").count() == 0

@@ -24,13 +24,14 @@ from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
 # Every URL whose path carries a secret token (the URLconfs' ``<str:token>``):
-# the private link /r/<token>/..., and the email links /notifications/unsubscribe/<token>/
-# and /notifications/feedback/<token>/. Slashes may come percent-encoded (a ?next=
+# the private link /r/<token>/..., and the email links
+# /notifications/unsubscribe/<token>/, /notifications/feedback/<token>/ and
+# /notifications/check-in/<token>/. Slashes may come percent-encoded (a ?next=
 # parameter). tests/mutualaid/test_gunicorn_logging.py checks every URL pattern
 # with a token is covered, so a new token route must be added here.
 _SLASH = r"(?:/|%2[Ff])"
 TOKEN_PATH = re.compile(
-    rf"({_SLASH}(?:r|notifications{_SLASH}(?:unsubscribe|feedback)){_SLASH})"
+    rf"({_SLASH}(?:r|notifications{_SLASH}(?:unsubscribe|feedback|check-in)){_SLASH})"
     r"(?!\[token\])[^/\s?#&%\"'<>]+"
 )
 PRIVATE_LINK = TOKEN_PATH  # the old name

@@ -65,7 +65,7 @@ def test_no_token_in_a_real_gunicorn_access_log(tmp_path):
         port,
         extra=["--logger-class", LOGGER_CLASS, "--access-logfile", str(access_log)],
     )
-    secrets = [token, unsubscribe, feedback]
+    secrets = [token, unsubscribe, feedback, "CheckInTok3nValue"]
     try:
         wait_until_serving(port, server)
         paths = [
@@ -75,6 +75,7 @@ def test_no_token_in_a_real_gunicorn_access_log(tmp_path):
             f"/notifications/unsubscribe/{unsubscribe}/",
             f"/notifications/feedback/{feedback}/",
             f"/login/?next=%2Fr%2F{token}%2F",
+            "/notifications/check-in/CheckInTok3nValue/",
         ]
         statuses = []
         for path in paths:

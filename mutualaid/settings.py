@@ -179,6 +179,9 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mutualaid@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# With DEBUG off, the notification worker refuses to print mail to the console
+# (consolemail:// or ConsoleChannel) unless this says so (mutualaid/checks.py).
+ALLOW_CONSOLE_EMAIL = env.bool("ALLOW_CONSOLE_EMAIL", default=False)
 # Seconds before a silent mail server counts as down (the notification worker retries later).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 

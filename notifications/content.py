@@ -28,6 +28,7 @@ from requests_app.models import (
     Claim,
     Concern,
     Connection,
+    ContactExport,
     Feedback,
     Handover,
     KeepHelping,
@@ -821,12 +822,61 @@ def safeguarding_concern(message):
     )
 
 
+def _contact_export(message):
+    export_id = (message.data or {}).get("export")
+    if message.pod is None or message.person is None or export_id is None:
+        return None
+    return ContactExport.objects.filter(pk=export_id, pod=message.pod).first()
+
+
+def contact_export_asked(message):
+    export = _contact_export(message)
+    if export is None or export.state() != "pending":
+        return None
+    pod = message.pod
+    return Content(
+        subject=_("A contact export in %(pod)s waits for your approval") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "A coordinator of %(pod)s asked for a spreadsheet with the contact "
+                    "details of the pod's requests. It needs a second person's approval. "
+                    "Please approve it only if you know why it is needed."
+                )
+                % {"pod": pod.name}
+            ),
+            Link(_("Exports waiting for you:"), site_url(reverse("pods:export_approvals"))),
+        ],
+    )
+
+
+def contact_export_approved(message):
+    export = _contact_export(message)
+    if export is None or export.state() != "approved":
+        return None
+    pod = message.pod
+    return Content(
+        subject=_("Your contact export of %(pod)s is approved") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "A second person approved your export with contact details. You can "
+                    "download it once, within an hour of the approval, from the export page."
+                )
+            ),
+            Link(_("The export page:"), site_url(reverse("pods:export", args=[pod.slug]))),
+        ],
+    )
+
+
 RENDERERS = {
     OutboxMessage.Kind.CHECK_IN: check_in,
     OutboxMessage.Kind.KEEP_HELPING: keep_helping,
     OutboxMessage.Kind.HANDOVER_ASK: handover_ask,
     OutboxMessage.Kind.HANDOVER_DONE: handover_done,
     OutboxMessage.Kind.NOT_DONE: not_done,
+    OutboxMessage.Kind.CONTACT_EXPORT_ASKED: contact_export_asked,
+    OutboxMessage.Kind.CONTACT_EXPORT_APPROVED: contact_export_approved,
     OutboxMessage.Kind.PRIVATE_LINK: private_link,
     OutboxMessage.Kind.REQUEST_CLAIMED: request_claimed,
     OutboxMessage.Kind.REQUEST_DONE: request_done,

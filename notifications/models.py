@@ -57,6 +57,8 @@ class OutboxMessage(models.Model):
         PROPOSAL_AMENDED = "proposal_amended", _("a proposal was amended")
         PROPOSAL_ABOUT_YOU = "proposal_about_you", _("a proposal names the recipient")
         SAFEGUARDING_CONCERN = "safeguarding_concern", _("a safeguarding concern, to a lead")
+        CONTACT_EXPORT_ASKED = "export_asked", _("a contact export waits for approval")
+        CONTACT_EXPORT_APPROVED = "export_approved", _("a contact export was approved")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

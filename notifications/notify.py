@@ -466,3 +466,43 @@ def concern_raised(*, concern):
             dedupe_key=f"concern:{concern.pk}:{membership.person_id}",
         )
     return count
+
+
+# --- Contact exports ------------------------------------------------------------------
+
+
+def contact_export_asked(*, export):
+    """Tell whoever may approve a contact export that one is waiting: the pod's
+    other coordinators, or the network admins when there are none."""
+    others = list(
+        Person.objects.filter(
+            memberships__pod_id=export.pod_id,
+            memberships__role=Membership.Role.COORDINATOR,
+        ).exclude(pk=export.requested_by_id)
+    )
+    approvers = others or list(
+        Person.objects.filter(is_superuser=True, is_active=True).exclude(
+            pk=export.requested_by_id
+        )[:20]
+    )
+    count = 0
+    for person in approvers:
+        count += to_person(
+            Kind.CONTACT_EXPORT_ASKED,
+            person,
+            pod=export.pod,
+            data={"export": export.pk},
+            dedupe_key=f"export_asked:{export.pk}:{person.pk}",
+        )
+    return count
+
+
+def contact_export_approved(*, export):
+    """Tell the coordinator who asked that they may download it now."""
+    return to_person(
+        Kind.CONTACT_EXPORT_APPROVED,
+        export.requested_by,
+        pod=export.pod,
+        data={"export": export.pk},
+        dedupe_key=f"export_approved:{export.pk}",
+    )

@@ -109,6 +109,14 @@ def on_handover_kept(sender, *, handover, **kwargs):
     notify.handover_kept(handover=handover)
 
 
+def on_contact_export_asked(sender, *, export, **kwargs):
+    notify.contact_export_asked(export=export)
+
+
+def on_contact_export_approved(sender, *, export, **kwargs):
+    notify.contact_export_approved(export=export)
+
+
 RECEIVERS = [
     (request_events.request_posted, on_request_posted),
     (request_events.request_opened, on_request_opened),
@@ -119,6 +127,8 @@ RECEIVERS = [
     (request_events.connection_asked, on_connection_asked),
     (request_events.contact_forgotten, on_contact_forgotten),
     (request_events.account_deleting, on_account_deleting),
+    (request_events.contact_export_asked, on_contact_export_asked),
+    (request_events.contact_export_approved, on_contact_export_approved),
     (request_events.occurrence_opened, on_occurrence_opened),
     (request_events.keep_helping_asked, on_keep_helping_asked),
     (request_events.check_in_asked, on_check_in_asked),

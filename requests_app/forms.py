@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from mutualaid import phones
 from mutualaid.languages import first_supported, pod_language
 from pods.models import Pod
+from requests_app import consent
 from requests_app.models import (
     HELP_LANGUAGES,
     Callback,
@@ -342,6 +343,27 @@ class HotlineForm(forms.Form):
     # Shown only once the page warned that the phone or email is on another request.
     save_anyway = forms.BooleanField(
         label=_("I checked: this is a new need, save it anyway"), required=False
+    )
+
+    # The version of the privacy script shown on the page, so that the request
+    # records the one that was read even if a new version is published meanwhile.
+    consent_version = forms.TypedChoiceField(
+        choices=[(version, version) for version in consent.SCRIPTS],
+        coerce=int,
+        initial=consent.CURRENT_VERSION,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("That privacy script is not known. Please read the one shown.")
+        },
+    )
+    caller_agreed = forms.BooleanField(
+        label=_("I read the privacy script to the caller and they agreed"),
+        error_messages={
+            "required": _(
+                "Please read the privacy script to the caller and tick this once they agree. "
+                "Without their agreement we can't keep their details."
+            )
+        },
     )
 
     def __init__(self, *args, pod=None, **kwargs):

@@ -14,7 +14,7 @@ from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
 from pods.access import Viewer
 from pods.models import Membership, Person, Pod
-from requests_app import events
+from requests_app import consent, events, spreadsheets
 from requests_app.models import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
@@ -22,6 +22,7 @@ from requests_app.models import (
     Concern,
     ConcernAction,
     Connection,
+    ContactExport,
     ContactView,
     DoneBy,
     Feedback,
@@ -434,6 +435,8 @@ def hotline_intake(
     pod: Pod,
     public: Fields,
     contact: Fields,
+    coordinator: Person,
+    consent_version: int,
     taken_by_phone: bool = True,
     callback_preference: str = "",
     language: str | None = None,
@@ -443,11 +446,16 @@ def hotline_intake(
 ) -> PostedRequest:
     """A coordinator posts a request for a neighbor who phoned or asked in person.
 
-    A coordinator took it, so it needs no further approval and goes on the board.
-    The private token is returned once, to be read out or texted to the neighbor.
-    Messages to the neighbor go in the language they asked for, not the
-    coordinator's.
+    The coordinator read the caller the privacy script ``consent_version``
+    (requests_app/consent.py) and the caller agreed: the request keeps the
+    version, the time and who took it. A coordinator took it, so it needs no
+    further approval and goes on the board. The private token is returned once,
+    to be read out or texted to the neighbor. Messages to the neighbor go in the
+    language they asked for, not the coordinator's.
     """
+    if not consent.is_known(consent_version):
+        raise CoordinationError(_("That privacy script is not known. Please read the one shown."))
+    now = now or timezone.now()
     # The callback preference is part of the contact from the start: it decides
     # whether the private link goes by text.
     contact = {**contact, "callback_preference": callback_preference}
@@ -463,7 +471,18 @@ def hotline_intake(
     request = posted.request
     request.status = Request.Status.OPEN
     request.taken_by_phone = taken_by_phone
-    request.save(update_fields=["status", "taken_by_phone"])
+    request.phone_consent_version = consent_version
+    request.phone_consent_at = now
+    request.phone_consent_by = coordinator
+    request.save(
+        update_fields=[
+            "status",
+            "taken_by_phone",
+            "phone_consent_version",
+            "phone_consent_at",
+            "phone_consent_by",
+        ]
+    )
     events.request_opened.send(None, request=request)
     return posted
 
@@ -695,6 +714,104 @@ def record_contact_views_bulk(
         ContactView.objects.bulk_create(batch)
         total += len(batch)
     return total
+
+
+# --- Contact exports: two people --------------------------------------------------------
+
+
+class ExportError(Exception):
+    """A contact export step that cannot be taken; the message is safe to show."""
+
+
+@transaction.atomic
+def ask_contact_export(
+    *, pod: Pod, person: Person, statuses: str, now: datetime.datetime | None = None
+) -> tuple[ContactExport, bool]:
+    """A coordinator asks for a spreadsheet with contact details; someone else must
+    approve it. Asking again while a request is pending returns that one."""
+    now = now or timezone.now()
+    existing = (
+        ContactExport.objects.pending(now=now)
+        .filter(pod=pod, requested_by=person, statuses=statuses)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    export = ContactExport.objects.create(
+        pod=pod, requested_by=person, statuses=statuses, created_at=now
+    )
+    events.contact_export_asked.send(None, export=export)
+    return export, True
+
+
+@transaction.atomic
+def approve_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> ContactExport:
+    """The second person says yes; the one who asked has an hour to download."""
+    now = now or timezone.now()
+    if not export.may_be_approved_by(person):
+        raise ExportError(_("Only another coordinator of the pod can approve this export."))
+    approved = (
+        ContactExport.objects.pending(now=now)
+        .filter(pk=export.pk)
+        .update(approved_by=person, approved_at=now)
+    )
+    if not approved:
+        raise ExportError(_("This export is no longer waiting for approval."))
+    export.refresh_from_db()
+    events.contact_export_approved.send(None, export=export)
+    return export
+
+
+@transaction.atomic
+def decline_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> None:
+    now = now or timezone.now()
+    if not export.may_be_approved_by(person):
+        raise ExportError(_("Only another coordinator of the pod can approve this export."))
+    declined = ContactExport.objects.pending(now=now).filter(pk=export.pk).update(declined_at=now)
+    if not declined:
+        raise ExportError(_("This export is no longer waiting for approval."))
+
+
+@transaction.atomic
+def take_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> RequestQuerySet:
+    """Mark the approved export downloaded (once) and log every request's contact
+    details in it as seen by ``person``. Returns the queryset to stream."""
+    now = now or timezone.now()
+    taken = (
+        ContactExport.objects.downloadable(now=now)
+        .filter(pk=export.pk, requested_by=person)
+        .update(downloaded_at=now)
+    )
+    if not taken:
+        state = export.state(now=now)
+        if state == "downloaded":
+            raise ExportError(
+                _(
+                    "This export was already downloaded. A file with contact details "
+                    "can be downloaded only once: ask for a new export if you need it again."
+                )
+            )
+        if state in ("pending", "declined"):
+            raise ExportError(_("This export has not been approved."))
+        raise ExportError(_("The hour to download this export has passed. Ask for a new export."))
+    requests = spreadsheets.export_queryset(
+        pod=export.pod, statuses=export.statuses, include_contacts=True
+    )
+    # Logged before the file leaves, one row per request, in batches.
+    record_contact_views_bulk(
+        pod=export.pod,
+        request_ids=requests.values_list("pk", flat=True).iterator(chunk_size=1000),
+        viewer=person,
+        role=ContactView.Role.COORDINATOR,
+        kind=ContactView.Kind.EXPORT,
+    )
+    return requests
 
 
 # --- The requester's privacy --------------------------------------------------------

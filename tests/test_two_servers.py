@@ -42,7 +42,7 @@ def url_of_the_test_database():
     return f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def start_server(port):
+def start_server(port, extra=()):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "mutualaid.settings",
@@ -65,6 +65,7 @@ def start_server(port):
         "3",
         "--log-level",
         "warning",
+        *extra,
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
 

@@ -23,6 +23,7 @@ from requests_app.models.common import (
     languages_filter,
     new_private_token,
 )
+from requests_app.models.exports import ContactExport, ContactExportQuerySet
 from requests_app.models.imports import CsvImport
 from requests_app.models.offers import Connection, ConnectionQuerySet, Offer, OfferQuerySet
 from requests_app.models.requests import (
@@ -55,6 +56,8 @@ __all__ = [
     "Concern",
     "ConcernAction",
     "ConcernQuerySet",
+    "ContactExport",
+    "ContactExportQuerySet",
     "Category",
     "IN_HOME_CATEGORIES",
     "is_in_home",

@@ -150,6 +150,21 @@ class Request(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     taken_by_phone = models.BooleanField(_("taken by phone"), default=False)
+    # Hotline intake: the caller agreed after a coordinator read them the privacy
+    # script (requests_app/consent.py) of this version, at this time.
+    phone_consent_version = models.PositiveSmallIntegerField(
+        _("privacy script read to the caller"), null=True, blank=True, editable=False
+    )
+    phone_consent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    phone_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("coordinator who took the caller's agreement"),
+    )
     # A duplicate a coordinator merged into another request (it is then withdrawn).
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
@@ -198,6 +213,11 @@ class Request(models.Model):
         personal(
             "requester",
             "Lets a signed-in requester find their requests on My page.",
+            erase=UNLINK,
+        ),
+        personal(
+            "phone_consent_by",
+            "Shows a caller which coordinator recorded their agreement.",
             erase=UNLINK,
         ),
     )

@@ -40,6 +40,7 @@ MEMBER_ACTION = [FOUND, FOUND, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND
 AUTHOR_ONLY = [FOUND, FORBIDDEN, PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
 AUTHOR_ACTION = [FOUND, FORBIDDEN, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
 ADMIN_ACTION = [FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND]
+ADMIN_ONLY_ACTION = [FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FOUND]
 OWNER_ACTION = [FOUND, NOT_FOUND, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
 LOGGED_IN_ACTION = [FOUND] * 7
 
@@ -97,6 +98,13 @@ MATRIX = {
     ("GET", "pods:contact_log"): COORDINATORS,
     ("GET", "pods:needs_text"): COORDINATORS,
     ("GET", "pods:export"): COORDINATORS,
+    # alice's contact export, not approved: she is refused (back to the export page
+    # with a message, no file); only a network admin may approve it, maple having
+    # one coordinator, and not alice herself.
+    ("POST", "pods:export_download"): COORDINATOR_ACTION,
+    ("POST", "pods:export_approve"): ADMIN_ONLY_ACTION,
+    ("POST", "pods:export_decline"): ADMIN_ONLY_ACTION,
+    ("GET", "pods:export_approvals"): LOGGED_IN,
     ("GET", "pods:import"): COORDINATORS,
     ("GET", "pods:import_map"): COORDINATORS,
     ("GET", "pods:import_review"): COORDINATORS,
@@ -147,6 +155,7 @@ class Scene:
     upload: object
     pod_proposal: object
     other: object
+    export: object
 
 
 @pytest.fixture
@@ -177,7 +186,8 @@ def scene(maple, alice, bob, carol, dave, olga, root):
     pod_proposal = PodProposal.objects.create(
         proposer=dave, name="Elm Park", slug="elm-park", area_description="Around the park"
     )
-    return Scene(req, offer, report, proposal, connection, upload, pod_proposal, other)
+    export, _created = services.ask_contact_export(pod=maple, person=alice, statuses="all")
+    return Scene(req, offer, report, proposal, connection, upload, pod_proposal, other, export)
 
 
 def _in_days(days):
@@ -209,6 +219,9 @@ def path_and_data(name, scene, maple, bob):
         "pods:import_review": [slug, scene.upload.pk],
         "pods:import_confirm": [slug, scene.upload.pk],
         "pods:import_cancel": [slug, scene.upload.pk],
+        "pods:export_download": [slug, scene.export.pk],
+        "pods:export_approve": [slug, scene.export.pk],
+        "pods:export_decline": [slug, scene.export.pk],
         "requests_app:offer_hide": [scene.offer.pk],
         "requests_app:offer_unhide": [scene.offer.pk],
         "requests_app:connection_accept": [scene.connection.pk],
@@ -222,6 +235,7 @@ def path_and_data(name, scene, maple, bob):
             "pods:find",
             "pods:pod_proposal_list",
             "pods:pod_propose",
+            "pods:export_approvals",
         ):
             args = [slug]
         else:

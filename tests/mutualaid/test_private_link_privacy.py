@@ -89,7 +89,7 @@ def test_private_actions_send_no_referrer_and_are_not_cached(client, maple, name
     _req, token = make_request(maple)
     response = client.post(private(name, token))
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin"
 
 
 @pytest.mark.django_db

@@ -99,7 +99,7 @@ def test_done_sends_a_feedback_link_that_opens_only_the_feedback_form(maple, hel
     page = visitor.get(link.removeprefix(SITE))
     assert page.status_code == 200
     assert REQUESTER_PHONE not in page.content.decode()
-    assert page["Referrer-Policy"] == "same-origin"
+    assert page["Referrer-Policy"] == "strict-origin"
 
     response = visitor.post(link.removeprefix(SITE), {"need_met": "yes", "note": "Thanks!"})
     assert response.status_code == 302

@@ -67,7 +67,7 @@ def test_posted_page_shows_the_private_link_once(client, maple):
     response = client.get(url("request_posted"))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "strict-origin"
     token = TOKEN_IN_PATH.search(response.content.decode()).group(1)
     assert Request.objects.get().token_hash == hash_token(token)
     # The link opens the private page.

@@ -7,7 +7,7 @@ from tests.requests_app.conftest import HELPER_NAME, db_state, url
 
 PRIVATE_HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "same-origin",
+    "Referrer-Policy": "strict-origin",
 }
 
 

@@ -24,7 +24,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from mutualaid.notifications import tokens
+from notifications import tokens
 from pods.models import Person, Pod, PodProposal
 from requests_app import services
 from requests_app.models import Request

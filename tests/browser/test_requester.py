@@ -8,7 +8,7 @@ and Django's CSRF check refuses every button (403); these tests press them all.
 
 import pytest
 
-from mutualaid.notifications import tokens
+from notifications import tokens
 from requests_app import services
 from requests_app.models import Feedback, Request
 from tests.factories import REQUESTER_PHONE, make_person, make_pod, make_request

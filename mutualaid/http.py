@@ -11,7 +11,6 @@ from django.utils.cache import patch_vary_headers
 
 from mutualaid.middleware import language_undecided
 
-
 # The secret link must never travel in a Referer, yet the page's own forms must
 # still work. "no-referrer" makes browsers send `Origin: null` with every form
 # POST, which Django's CSRF check (rightly) refuses: the requester could press no

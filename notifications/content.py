@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from notifications import tokens
 from notifications.models import OutboxMessage
 from pods.models import Membership
+from requests_app.links import private_url
 from requests_app.models import (
     Claim,
     Connection,
@@ -136,7 +137,7 @@ def request_label(request):
 def private_link(message):
     if not message.secret:
         return None
-    url = site_url(reverse("requests_app:private_status", args=[message.secret]))
+    url = private_url(message.secret)
     return Content(
         subject=_("Your request: your private link"),
         blocks=[

@@ -26,13 +26,13 @@ from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
 from pods.models import Report
 from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
+from requests_app.links import private_url
 from requests_app.models import Claim, Connection, Handover, Request, RequestSeries
 from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import (
     form_sent_with_other_details,
     get_request_by_token,
     post_once,
-    private_url,
 )
 
 QUEUE_PREVIEW = 10
@@ -282,5 +282,5 @@ def hotline_done(request, slug):
     req = get_request_by_token(token)
     if req.pod_id != pod.pk:
         raise Http404
-    context = {"pod": pod, "req": req, "link": private_url(token)}
+    context = {"pod": pod, "req": req, "link": private_url(token, request=request)}
     return keep_private(render(request, "pods/hotline_done.html", context))

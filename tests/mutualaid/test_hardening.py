@@ -184,6 +184,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "-not-a-real-secret-but-long-and-varied-0123456789",
     "ALLOWED_HOSTS": "aid.example.org",
+    "SITE_URL": "https://aid.example.org",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",

@@ -27,6 +27,25 @@ MAX_PODS_IN_A_LIST = 60
 PHONE_RE = re.compile(r"^[0-9+().\-\s]{7,30}$")
 
 
+class FoldedFieldsMixin:
+    """Optional fields a phone shows folded (<details>, no JavaScript needed):
+    what is required comes first. The fold starts open when one of them has an
+    error or a value, so nothing the person typed is hidden."""
+
+    folded: tuple = ()
+
+    @property
+    def folded_open(self):
+        filled_in = self.is_bound or self.instance.pk is not None
+        for name in self.folded:
+            if name not in self.fields:
+                continue
+            value, initial = self[name].value(), self.fields[name].initial
+            if self[name].errors or (filled_in and value and value != initial):
+                return True
+        return False
+
+
 class LanguagesChoiceField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
@@ -36,7 +55,7 @@ class LanguagesChoiceField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class RequestPublicForm(forms.ModelForm):
+class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
     """What everyone may see. Help texts warn against putting private details here."""
 
     pod = forms.ModelChoiceField(
@@ -52,6 +71,7 @@ class RequestPublicForm(forms.ModelForm):
         help_text=_("We use it only to find your pod; it is not stored."),
     )
     languages = LanguagesChoiceField(label=_("Languages you'd like to be helped in"))
+    folded = ("area", "needed_by", "languages", "contactless")
     repeat = forms.ChoiceField(
         label=_("Will you need this again?"),
         choices=[("", _("No, just this once")), *Frequency.choices],
@@ -161,8 +181,10 @@ class RequestPublicForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class RequestContactForm(forms.ModelForm):
+class RequestContactForm(FoldedFieldsMixin, forms.ModelForm):
     """The private half: shown only to the helper and the pod's coordinators."""
+
+    folded = ("address", "notes")
 
     class Meta:
         model = RequestContact
@@ -192,8 +214,11 @@ class RequestContactForm(forms.ModelForm):
         preferred = cleaned.get("preferred")
         if preferred == RequestContact.Preferred.EMAIL and not cleaned.get("email"):
             self.add_error("email", _("You chose email as the best way: please give an email."))
-        if preferred in (RequestContact.Preferred.CALL, RequestContact.Preferred.TEXT) and not (
-            cleaned.get("phone")
+        # One mistake, one message: a phone number already refused says so itself.
+        if (
+            preferred in (RequestContact.Preferred.CALL, RequestContact.Preferred.TEXT)
+            and not cleaned.get("phone")
+            and "phone" not in self.errors
         ):
             self.add_error("phone", _("You chose phone or text: please give a phone number."))
         return cleaned
@@ -234,6 +259,11 @@ class FeedbackForm(forms.ModelForm):
             "need_met": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Three answers, none chosen for the person: no "---------" radio button.
+        self.fields["need_met"].choices = Feedback.Outcome.choices
 
 
 # --- Statistics ---------------------------------------------------------------------
@@ -292,6 +322,34 @@ class HotlinePublicForm(RequestPublicForm):
     def clean(self):
         # Skip the parent's pod lookup by postal code: the pod is the coordinator's.
         return forms.ModelForm.clean(self)
+
+
+class HotlineContactForm(RequestContactForm):
+    """The contact half, typed in by a coordinator: it speaks about the caller."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relabel = {
+            "name": (_("The caller's first name or nickname"), None),
+            "phone": (
+                _("The caller's phone"),
+                _("Only their helper and the pod's coordinators will see it."),
+            ),
+            "email": (_("The caller's email"), None),
+            "preferred": (_("Best way to reach the caller"), None),
+            "address": (
+                _("The caller's exact address (optional)"),
+                _("Only their helper and the pod's coordinators will see it."),
+            ),
+            "notes": (
+                _("Private notes (optional)"),
+                _("Anything their helper should know: buzzer code, allergies, timing."),
+            ),
+        }
+        for name, (label, help_text) in relabel.items():
+            self.fields[name].label = label
+            if help_text is not None:
+                self.fields[name].help_text = help_text
 
 
 class HotlineForm(forms.Form):

@@ -1,11 +1,14 @@
 """The pod board, a request's page, and what its helper does with it."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
@@ -117,9 +120,7 @@ def request_detail(request, pk):
     contact = None
     if is_active_claimer:
         contact = req.contact
-        services.record_contact_view(
-            request=req, viewer=request.user, role=ContactView.Role.CLAIMER
-        )
+        _log_contact_view(request, req, role=ContactView.Role.CLAIMER)
     active_claim = None
     if is_active_claimer or is_coordinator:
         active_claim = (
@@ -127,7 +128,9 @@ def request_detail(request, pk):
             if is_active_claimer
             else (Claim.objects.active().filter(request=req).select_related("helper").first())
         )
-    matches = matching.offers_for_request(req) if (is_active_claimer or is_coordinator) else []
+    # Other people's offers are for coordinators connecting help; the helper has
+    # just said they'll do it.
+    matches = matching.offers_for_request(req) if is_coordinator else []
     # Hand-overs: the helper sees an ask to take over; another member may make one.
     handover = can_take_over = None
     if req.status == Request.Status.CLAIMED and membership is not None:
@@ -166,6 +169,9 @@ def request_detail(request, pk):
             "contact": contact,
             "matches": matches,
             "feedback_form": FeedbackForm() if helper_feedback is False else None,
+            # "I'm still on it" means nothing minutes after saying "I can help".
+            "can_note_progress": is_active_claimer
+            and (own_claim.nudged_at or timezone.now() - own_claim.progress_at >= PROGRESS_AFTER),
             "handover": handover,
             "can_take_over": can_take_over,
         },
@@ -173,6 +179,22 @@ def request_detail(request, pk):
     if contact is not None:
         response["Cache-Control"] = "no-store, private"
     return response
+
+
+# One showing per visit, not per page: the requester's list of who saw their
+# details names their helper once for a visit's coming and going.
+VISIT_SECONDS = 30 * 60
+PROGRESS_AFTER = datetime.timedelta(hours=12)
+
+
+def _log_contact_view(request, req, *, role, kind=ContactView.Kind.PAGE):
+    key = f"contact_seen:{req.pk}:{kind}"
+    now = timezone.now().timestamp()
+    last = request.session.get(key)
+    if last is not None and now - last < VISIT_SECONDS:
+        return
+    services.record_contact_view(request=req, viewer=request.user, role=role, kind=kind)
+    request.session[key] = now
 
 
 @sensitive_variables()
@@ -190,7 +212,7 @@ def _contact_page(request, pk, template, kind):
         raise PermissionDenied
     else:
         raise Http404
-    services.record_contact_view(request=req, viewer=request.user, role=role, kind=kind)
+    _log_contact_view(request, req, role=role, kind=kind)
     response = render(request, template, {"req": req, "contact": req.contact, "role": role})
     response["Cache-Control"] = "no-store, private"
     return response

@@ -25,7 +25,7 @@ from mutualaid.fragments import fingerprint
 from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
 from pods.models import Report
-from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
+from requests_app.forms import HotlineContactForm, HotlineForm, HotlinePublicForm
 from requests_app.links import private_url
 from requests_app.models import Claim, Connection, Handover, Request, RequestSeries
 from requests_app.services import hotline_intake, possible_duplicates
@@ -141,6 +141,17 @@ def dashboard(request, slug):
     reports = Report.objects.open().filter(pod=pod).visible_to(request.user)
     counts["reports"] = reports.count()
     counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
+    # The asks themselves, so the tile leads somewhere.
+    counts["connection_list"] = (
+        list(
+            Connection.objects.pending()
+            .filter(pod=pod)
+            .select_related("request", "offer")
+            .order_by("created_at")[:QUEUE_PREVIEW]
+        )
+        if counts["connections"]
+        else []
+    )
     counts["handovers"] = Handover.objects.pending().filter(pod=pod).count()
     series = _series_preview(pod)
     sections = [
@@ -205,7 +216,7 @@ def hotline(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     data = request.POST if request.method == "POST" else None
     public_form = HotlinePublicForm(data, pod=pod)
-    contact_form = RequestContactForm(data)
+    contact_form = HotlineContactForm(data)
     hotline_form = HotlineForm(data, pod=pod)
     duplicates = []
     if data is not None and (

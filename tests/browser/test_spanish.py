@@ -201,6 +201,7 @@ def ask_for_help_in_spanish(page, catalogs):
     # Everything but the summary, which is required: the form comes back with errors.
     page.select_option("#id_pod", label=POD_NAME)
     page.select_option("#id_category", "groceries")
+    page.locator("details.more summary").first.click()  # the optional part, unfolded
     page.fill("#id_area", AREA)
     page.fill("#id_name", NAME)
     page.fill("#id_phone", PHONE)

@@ -71,7 +71,7 @@ class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
         help_text=_("We use it only to find your pod; it is not stored."),
     )
     languages = LanguagesChoiceField(label=_("Languages you'd like to be helped in"))
-    folded = ("area", "needed_by", "languages", "contactless")
+    folded = ("area", "needed_by", "languages", "contactless", "repeat")
     repeat = forms.ChoiceField(
         label=_("Will you need this again?"),
         choices=[("", _("No, just this once")), *Frequency.choices],
@@ -131,7 +131,7 @@ class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
             self.pod_list_hidden = True
             self.fields["pod"].widget = forms.HiddenInput()
             self.fields["postal_code"].label = _("Your postal code")
-        if self.instance.pk is None and not self.is_bound:
+        if self.instance.pk is None:  # bound too: the fold compares against it
             # Most people want help in the language they are reading this in.
             self.fields["languages"].initial = [translation.get_language() or "en"]
 

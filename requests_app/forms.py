@@ -118,6 +118,8 @@ class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.chosen_pod = pod
+        # "---------" means nothing to someone new: say what to do.
+        self.fields["category"].choices = [("", _("Choose one")), *Category.choices]
         self.pod_list_hidden = False
         if editing:
             for name in ("pod", "postal_code", "website", "agree", "repeat"):
@@ -406,7 +408,10 @@ class ExportForm(forms.Form):
         ("closed", _("Closed requests")),
         ("all", _("All requests")),
     ]
-    statuses = forms.ChoiceField(label=_("Which requests"), choices=STATUSES, initial="active")
+    # Radio buttons, not a select: on a phone a select cuts these labels off.
+    statuses = forms.ChoiceField(
+        label=_("Which requests"), choices=STATUSES, initial="active", widget=forms.RadioSelect
+    )
     include_contacts = forms.BooleanField(
         label=_("Include contact details (name, phone, email, address, notes)"),
         required=False,

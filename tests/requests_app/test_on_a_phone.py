@@ -137,3 +137,18 @@ def test_the_dashboard_tiles_count_in_good_grammar_and_the_asks_tile_leads_to_a_
 def test_the_header_offers_sign_up_to_a_visitor(client, db):
     html = client.get("/").content.decode()
     assert f'href="{reverse("signup")}"' in html.split("</header>")[0]
+
+
+@pytest.mark.django_db
+def test_the_export_page_offers_radio_buttons_a_phone_does_not_cut_off(maple, alice_client):
+    html = alice_client.get(reverse("pods:export", args=[maple.slug])).content.decode()
+    assert '<select name="statuses"' not in html
+    assert len(re.findall(r'<input[^>]*type="radio"[^>]*name="statuses"', html)) == 3
+
+
+@pytest.mark.django_db
+def test_the_kind_of_help_starts_on_choose_one_not_dashes(client, maple):
+    html = client.get(reverse("requests_app:request_new")).content.decode()
+    category = html[html.index('name="category"') :].split("</select>")[0]
+    assert BLANK not in category
+    assert '<option value="" selected>Choose one</option>' in category

@@ -214,8 +214,9 @@ class Filler:
 
     def fill(self, page, locator, form):
         # Folded sections (<details>) open with a tap, as a person would.
-        for summary in locator.locator("details:not([open]) > summary").all():
-            summary.click()
+        closed = locator.locator("details:not([open]) > summary")
+        while closed.count():
+            closed.first.click()
         radios_done = set()
         for f in form.fields:
             if not f.name or f.type in ("hidden", "submit", "button", "reset"):

@@ -7,6 +7,7 @@ showing is written to the record's admin history and to the audit log.
 """
 
 import logging
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -102,7 +103,7 @@ class PersonalDataAdminMixin:
         readonly = list(super().get_readonly_fields(request, obj))
         return readonly + list(self._masked(request, obj).values())
 
-    change_form_template = "admin/personal_data_change_form.html"
+    change_form_template: ClassVar[Any] = "admin/personal_data_change_form.html"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "reveal_parameter": REVEAL_PARAMETER}

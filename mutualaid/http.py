@@ -11,22 +11,19 @@ from django.utils.cache import patch_vary_headers
 
 from mutualaid.middleware import language_undecided
 
-# The secret link must never travel in a Referer, yet the page's own forms must
-# still work. "no-referrer" makes browsers send `Origin: null` with every form
-# POST, which Django's CSRF check (rightly) refuses: the requester could press no
-# button on their own page. "strict-origin" still sends our real Origin with our
-# own POSTs, and as Referer only the bare origin (never the path, so never the
-# token), to other sites and to ourselves alike: the token stays out of proxy
-# access logs too, which "same-origin" would let it into (static files' Referer).
-PRIVATE_REFERRER_POLICY = "strict-origin"
-
 
 def keep_private(response):
     """Headers for a page that carries or is reached by a secret link (a private
-    link, an unsubscribe or feedback token): not cached, not indexed, and the
-    secret in no Referer."""
+    link, an unsubscribe or feedback token): not cached, not indexed, and no
+    Referer sent onward to any other site.
+
+    "same-origin", not "no-referrer": under no-referrer a browser sends
+    ``Origin: null`` with the page's own forms, and Django's CSRF check refuses
+    them (the private page's buttons did nothing in a real browser). Our own
+    server already has the link in the request line.
+    """
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = PRIVATE_REFERRER_POLICY
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -1,4 +1,5 @@
 import contextvars
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -30,7 +31,7 @@ def _browser_chose(request):
     return False
 
 
-def use_pod_language(pod):
+def use_pod_language(pod: Any) -> None:
     """Speak the pod's first language, if nobody chose one for this request.
 
     Called where a pod-scoped view loads its pod (pods.access.get_pod), so it

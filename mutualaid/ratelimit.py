@@ -80,7 +80,7 @@ def ratelimit(scope, *, limit, period=3600, methods=("POST",)):
     return decorator
 
 
-def purge_counters(*, now=None):
+def purge_counters(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=1)
     deleted, _ = RateLimitCounter.objects.filter(created_at__lt=cutoff).delete()

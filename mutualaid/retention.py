@@ -21,6 +21,7 @@ rows already erased are not counted or touched again.
 import dataclasses
 import datetime
 import enum
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, FieldError
@@ -37,7 +38,7 @@ PLACEHOLDER_TEXT = "—"
 
 BATCH_SIZE = 5000
 
-_registry = {}
+_registry: dict[Any, Any] = {}
 
 
 class Erase(enum.Enum):
@@ -399,7 +400,7 @@ def _merged(results):
 # --- Erasing at once ---------------------------------------------------------------
 
 
-def erase_rows(queryset, *, now=None):
+def erase_rows(queryset: Any, *, now: datetime.datetime | None = None) -> int:
     """Erase every declared field of these rows now ("forget me"). Row-deleting and
     linking fields are left alone: the rows themselves stay, without their content."""
     now = now or timezone.now()

@@ -13,16 +13,16 @@ contact details of anyone but its recipient, and every link points at SITE_URL.
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from notifications import tokens
 from notifications.models import OutboxMessage
-from pods.models import Membership
+from pods.access import is_coordinator, may_see_report
+from pods.models import Membership, Report
 from requests_app.links import private_url
 from requests_app.models import (
     Claim,
@@ -34,6 +34,7 @@ from requests_app.models import (
     Request,
     RequestSeries,
 )
+from requests_app.selectors import coordinator_queues
 
 # How many items a digest lists before it says "and N more".
 DIGEST_ITEMS = 10
@@ -70,6 +71,8 @@ class Section:
     items: list
     more: str = ""
     kind: str = "section"
+    # How many there are in all, when a list shows only the first few.
+    count: int | None = None
 
     def as_text(self):
         lines = [self.title]
@@ -268,7 +271,8 @@ def offer_match(message):
     request, offer, person = message.request, message.offer, message.person
     if request is None or offer is None or person is None:
         return None
-    if request.status != Request.Status.OPEN or request.hidden:
+    # Only while someone can still take it up (the board's rule).
+    if not request.can_be_claimed():
         return None
     if offer.status != Offer.Status.ACTIVE or offer.hidden:
         return None
@@ -296,7 +300,7 @@ def connection_ask(message):
     if request is None or offer is None or person is None:
         return None
     waiting = Connection.objects.pending().filter(request=request, offer=offer).exists()
-    if not waiting or request.status != Request.Status.OPEN or request.hidden:
+    if not waiting or not request.can_be_claimed():
         return None
     return Content(
         subject=_("Could your offer help a neighbor?"),
@@ -371,63 +375,44 @@ def offer_digest(message):
 # --- To coordinators ------------------------------------------------------------------
 
 
-def open_reports(pods=None):
-    """Open moderation reports (of ``pods``, a queryset or list of pods), if this
-    version of the app has reports."""
-    try:
-        report_model = apps.get_model("pods", "Report")
-    except LookupError:
-        return None
-    reports = report_model.objects.filter(status=report_model.Status.OPEN)
-    return reports if pods is None else reports.filter(pod__in=pods)
-
-
-def coordinator_queues(today, pods=None):
-    """What needs a coordinator: each queue as (title, requests), in ``pods`` or all pods."""
-    soon = today + datetime.timedelta(days=2)
-    requests = Request.objects.all() if pods is None else Request.objects.filter(pod__in=pods)
-    waiting = requests.filter(status=Request.Status.NEW)
-    stale = requests.filter(claims__status=Claim.Status.ACTIVE, claims__nudged_at__isnull=False)
-    expiring = requests.filter(
-        status__in=(Request.Status.NEW, Request.Status.OPEN),
-        expires_on__gte=today,
-        expires_on__lte=soon,
-    )
-    duplicates = requests.filter(
-        status__in=Request.ACTIVE_STATUSES,
-        possible_duplicate_of__status__in=Request.ACTIVE_STATUSES,
-    )
-    handovers = requests.filter(
-        status=Request.Status.CLAIMED, handovers__status=Handover.Status.PENDING
-    )
-    return [
-        (_("New requests awaiting approval"), waiting),
-        (_("Possible duplicates (the same phone or email)"), duplicates),
-        (_("Claims that went stale"), stale),
-        (_("Stale claims someone offered to take over"), handovers),
-        (_("Requests about to expire"), expiring),
-    ]
+# The digest's sections: the dashboard's queues that need a coordinator to act
+# (requests_app.selectors), in this order.
+DIGEST_QUEUES = {
+    "new": gettext_lazy("New requests awaiting approval"),
+    "duplicates": gettext_lazy("Possible duplicates (the same phone or email)"),
+    "stale": gettext_lazy("Claims that went stale"),
+    "handovers": gettext_lazy("Stale claims someone offered to take over"),
+    "expiring": gettext_lazy("Requests about to expire"),
+}
 
 
 def coordinator_digest(message):
     person, pod = message.person, message.pod
     if person is None or pod is None:
         return None
-    if not pod.memberships.filter(person=person, role=Membership.Role.COORDINATOR).exists():
+    if not is_coordinator(person, pod):
         return None
-    today = timezone.localdate()
+    # The dashboard's queues and counts, from the same selector.
+    queues = coordinator_queues(pod, timezone.now())
+    counts = queues.counts()
+    for key in DIGEST_QUEUES:
+        if key not in counts:  # queues the dashboard shows apart, not among its counts
+            counts[key] = queues.requests(key).count()
     blocks = []
-    for title, queryset in coordinator_queues(today, pods=[pod]):
-        requests = list(queryset.oldest_first()[: DIGEST_ITEMS + 1])
-        if not requests:
+    for key, title in DIGEST_QUEUES.items():
+        if not counts[key]:
             continue
-        items = [
-            Item(request_label(r), site_url(r.get_absolute_url())) for r in requests[:DIGEST_ITEMS]
-        ]
+        requests = list(queues.requests(key)[:DIGEST_ITEMS])
+        items = [Item(request_label(r), site_url(r.get_absolute_url())) for r in requests]
         more = ""
-        if len(requests) > DIGEST_ITEMS:
-            more = _("and more on the pod's pages.")
-        blocks.append(Section(title=title, items=items, more=more))
+        if counts[key] > len(requests):
+            extra = counts[key] - len(requests)
+            more = ngettext(
+                "And %(count)s more on the pod's pages.",
+                "And %(count)s more on the pod's pages.",
+                extra,
+            ) % {"count": extra}
+        blocks.append(Section(title=str(title), items=items, more=more, count=counts[key]))
     if series := RequestSeries.objects.current().filter(pod=pod).count():
         blocks.append(
             Paragraph(
@@ -439,8 +424,8 @@ def coordinator_digest(message):
                 % {"count": series}
             )
         )
-    reports = open_reports([pod])
-    if reports is not None and (count := reports.count()):
+    # Never a report about the coordinator themselves (pods.access.may_see_report).
+    if count := queues.reports(person).count():
         blocks.append(
             Paragraph(
                 ngettext(
@@ -472,6 +457,10 @@ def request_reported(message):
     pod = message.pod
     if pod is None or message.person is None:
         return None
+    report = Report.objects.filter(pk=message.data.get("report"), pod=pod).first()
+    # Checked again when sent: never to the person the report is about.
+    if report is not None and not may_see_report(message.person, report):
+        return None
     blocks = [
         Paragraph(
             _("Someone reported a post or a person in %(pod)s. Please take a look when you can.")
@@ -494,6 +483,27 @@ def request_reported(message):
         )
     blocks.append(Link(_("Where coordinators look after the pod:"), coordinators_page(pod)))
     return Content(subject=_("A report in %(pod)s") % {"pod": pod.name}, blocks=blocks)
+
+
+def text_received(message):
+    """A neighbor texted something only a person can answer, or asked for help by
+    text: the coordinators read it on the site, never in the email."""
+    pod = message.pod
+    if pod is None or message.person is None:
+        return None
+    return Content(
+        subject=_("A text message in %(pod)s") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _("A neighbor texted %(pod)s, and it needs a person. Please read it when you can.")
+                % {"pod": pod.name}
+            ),
+            Link(
+                _("The pod's text messages:"),
+                site_url(reverse("notifications:pod_texts", args=[pod.slug])),
+            ),
+        ],
+    )
 
 
 def coordinators_note(message):
@@ -682,6 +692,7 @@ RENDERERS = {
     OutboxMessage.Kind.REQUEST_REPORTED: request_reported,
     OutboxMessage.Kind.CONNECTION_ASK: connection_ask,
     OutboxMessage.Kind.COORDINATORS_NOTE: coordinators_note,
+    OutboxMessage.Kind.TEXT_RECEIVED: text_received,
 }
 
 

@@ -13,12 +13,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.content import coordinator_queues, open_reports
+from notifications.content import DIGEST_QUEUES
 from notifications.language import language_for_person
 from notifications.models import NotificationPreference, OutboxMessage
 from notifications.outbox import enqueue
-from pods.models import Membership, Person, Pod
+from pods.models import Membership, Person, Pod, Report
 from requests_app.models import Offer, Request
+from requests_app.selectors import coordinator_queues
 
 Kind = OutboxMessage.Kind
 
@@ -70,14 +71,15 @@ def _offer_owners_to_tell(since):
     return found
 
 
-def _pods_with_work(today):
-    """Pods with something in a coordinator's queue today: one query per queue."""
+def _pods_with_work(now):
+    """Pods with something in a coordinator's queue (the dashboard's, from the same
+    selector) or an open report: one query per queue. A coordinator whose only
+    open report is about themselves is skipped when the digest is rendered."""
+    queues = coordinator_queues(None, now)
     busy = set()
-    for _title, queryset in coordinator_queues(today):
-        busy.update(queryset.values_list("pod_id", flat=True).distinct())
-    reports = open_reports()
-    if reports is not None:
-        busy.update(reports.values_list("pod_id", flat=True).distinct())
+    for key in DIGEST_QUEUES:
+        busy.update(queues.requests(key).order_by().values_list("pod_id", flat=True).distinct())
+    busy.update(Report.objects.open().order_by().values_list("pod_id", flat=True).distinct())
     return busy
 
 
@@ -106,7 +108,7 @@ def enqueue_digests(*, now=None):
             )
             result.offer_digests += written
 
-    busy = _pods_with_work(today)
+    busy = _pods_with_work(now)
     coordinators = (
         Membership.objects.filter(role=Membership.Role.COORDINATOR, pod_id__in=busy)
         .filter(person__in=_reachable_people())

@@ -1,18 +1,24 @@
 """Workflows of pods: membership, new pods, settings, moderation, consent decisions."""
 
+import datetime
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from pods import events
+from pods.access import Viewer
 from pods.models import (
     PROPOSABLE_SETTINGS,
     Decision,
     Membership,
     ModerationAction,
+    Person,
     Pod,
     PodProposal,
     PostalCode,
@@ -23,7 +29,7 @@ from pods.models import (
 
 
 @transaction.atomic
-def pod_join(*, pod, person):
+def pod_join(*, pod: Pod, person: Person) -> Membership:
     """Add the person to the pod as a member; joining twice changes nothing.
 
     Someone a coordinator removed cannot join again until a coordinator lets them back.
@@ -45,7 +51,7 @@ def pod_join(*, pod, person):
 
 
 @transaction.atomic
-def pod_leave(*, pod, person):
+def pod_leave(*, pod: Pod, person: Person) -> None:
     """Leave a pod. Active claims in it are released, without any mark."""
     # requests_app releases the person's active claims in the pod (requests_app/receivers.py).
     events.membership_ending.send(None, pod=pod, person=person)
@@ -56,7 +62,7 @@ class MembershipError(Exception):
     """A membership change that cannot be made; the message is safe to show."""
 
 
-def is_removed(*, pod, person):
+def is_removed(*, pod: Pod, person: Person) -> bool:
     """Whether a coordinator removed the person from the pod and has not let them back."""
     last = (
         ModerationAction.objects.filter(
@@ -75,7 +81,9 @@ def is_removed(*, pod, person):
 
 
 @transaction.atomic
-def pod_proposal_approve(*, proposal, by, now=None):
+def pod_proposal_approve(
+    *, proposal: PodProposal, by: Person, now: datetime.datetime | None = None
+) -> Pod | None:
     """A network admin approves a proposed pod: the pod is created and its
     proposer becomes its first coordinator."""
     now = now or timezone.now()
@@ -98,7 +106,9 @@ def pod_proposal_approve(*, proposal, by, now=None):
     return pod
 
 
-def pod_proposal_decline(*, proposal, by, now=None):
+def pod_proposal_decline(
+    *, proposal: PodProposal, by: Person, now: datetime.datetime | None = None
+) -> int:
     now = now or timezone.now()
     return PodProposal.objects.filter(pk=proposal.pk, status=PodProposal.Status.PENDING).update(
         status=PodProposal.Status.DECLINED, decided_at=now, decided_by=by
@@ -109,7 +119,9 @@ def pod_proposal_decline(*, proposal, by, now=None):
 
 
 @transaction.atomic
-def pod_update_settings(*, pod, changes, by, now=None):
+def pod_update_settings(
+    *, pod: Pod, changes: dict[str, Any], by: Person, now: datetime.datetime | None = None
+) -> Decision | None:
     """Coordinators change pod settings directly; the decisions record keeps what changed."""
     now = now or timezone.now()
     described = []
@@ -131,8 +143,15 @@ def pod_update_settings(*, pod, changes, by, now=None):
     )
 
 
-def describe_setting_change(name, old, new):
+def _setting_field(name: str) -> "Field[Any, Any]":
     field = Pod._meta.get_field(name)
+    if not isinstance(field, Field):  # PROPOSABLE_SETTINGS are plain fields
+        raise TypeError(name)
+    return field
+
+
+def describe_setting_change(name: str, old: object, new: object) -> str:
+    field = _setting_field(name)
     return gettext("%(setting)s: %(old)s → %(new)s") % {
         "setting": capfirst(field.verbose_name),
         "old": display_setting_value(name, old),
@@ -140,18 +159,21 @@ def describe_setting_change(name, old, new):
     }
 
 
-def display_setting_value(name, value):
+def display_setting_value(name: str, value: object) -> str:
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     return str(value)
 
 
-def parse_setting_value(name, raw):
+def parse_setting_value(name: str, raw: object) -> Any:
     """A proposed setting value, validated exactly as the pod's own field would."""
     if name not in PROPOSABLE_SETTINGS:
         raise ValidationError(_("That setting cannot be changed by a proposal."))
-    field = Pod._meta.get_field(name)
-    value = field.formfield().clean(raw)
+    field = _setting_field(name)
+    formfield = field.formfield()
+    if formfield is None:
+        raise ValidationError(_("That setting cannot be changed by a proposal."))
+    value = formfield.clean(raw)
     field.run_validators(value)
     return value
 
@@ -160,7 +182,16 @@ def parse_setting_value(name, raw):
 
 
 @transaction.atomic
-def report_submit(*, pod, reporter, reason, details="", request=None, offer=None, person=None):
+def report_submit(
+    *,
+    pod: Pod,
+    reporter: Viewer | None,
+    reason: str,
+    details: str = "",
+    request: Any = None,
+    offer: Any = None,
+    person: Person | None = None,
+) -> Report:
     """File a report for the pod's coordinators, who hear of it at once. The
     reported person is never told who."""
     if request is not None:
@@ -180,14 +211,22 @@ def report_submit(*, pod, reporter, reason, details="", request=None, offer=None
     return report
 
 
-def _resolve(report, now):
+def _resolve(report: Report | None, now: datetime.datetime) -> None:
     if report is not None and report.status == Report.Status.OPEN:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.RESOLVED, resolved_at=now)
         report.status = Report.Status.RESOLVED
         report.resolved_at = now
 
 
-def _log(*, pod, actor, kind, report=None, now, **fields):
+def _log(
+    *,
+    pod: Pod,
+    actor: Person | None,
+    kind: str,
+    report: Report | None = None,
+    now: datetime.datetime,
+    **fields: Any,
+) -> ModerationAction:
     _resolve(report, now)
     return ModerationAction.objects.create(
         pod=pod, actor=actor, kind=kind, report=report, created_at=now, **fields
@@ -196,8 +235,16 @@ def _log(*, pod, actor, kind, report=None, now, **fields):
 
 @transaction.atomic
 def moderation_set_hidden(
-    *, pod, actor, hidden, request=None, offer=None, report=None, note="", now=None
-):
+    *,
+    pod: Pod,
+    actor: Person,
+    hidden: bool,
+    request: Any = None,
+    offer: Any = None,
+    report: Report | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Hide a request or an offer from everyone but coordinators (or show it again)."""
     now = now or timezone.now()
     post = request if request is not None else offer
@@ -221,7 +268,15 @@ def moderation_set_hidden(
 
 
 @transaction.atomic
-def moderation_warn(*, pod, actor, person, note, report=None, now=None):
+def moderation_warn(
+    *,
+    pod: Pod,
+    actor: Person,
+    person: Person,
+    note: str,
+    report: Report | None = None,
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Record a message from the pod's coordinators to the person, shown to them on
     the pod's page; it never names a reporter. They get an email saying there is one."""
     now = now or timezone.now()
@@ -239,7 +294,15 @@ def moderation_warn(*, pod, actor, person, note, report=None, now=None):
 
 
 @transaction.atomic
-def member_remove(*, pod, actor, person, reason, report=None, now=None):
+def member_remove(
+    *,
+    pod: Pod,
+    actor: Person,
+    person: Person,
+    reason: str,
+    report: Report | None = None,
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Remove a member from the pod, with a reason kept for the other coordinators.
 
     Coordinators step back only by a consent decision, so they cannot be removed here.
@@ -264,7 +327,14 @@ def member_remove(*, pod, actor, person, reason, report=None, now=None):
     )
 
 
-def member_readmit(*, pod, actor, person, note="", now=None):
+def member_readmit(
+    *,
+    pod: Pod,
+    actor: Person,
+    person: Person,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ModerationAction:
     """Let a removed person join the pod again (they still have to join themselves)."""
     return _log(
         pod=pod,
@@ -277,7 +347,9 @@ def member_readmit(*, pod, actor, person, note="", now=None):
 
 
 @transaction.atomic
-def report_dismiss(*, report, actor, note="", now=None):
+def report_dismiss(
+    *, report: Report, actor: Person, note: str = "", now: datetime.datetime | None = None
+) -> ModerationAction:
     return _log(
         pod=report.pod,
         actor=actor,
@@ -297,14 +369,18 @@ class ProposalError(Exception):
 
 
 @transaction.atomic
-def proposal_create(*, pod, author, fields, now=None):
+def proposal_create(
+    *, pod: Pod, author: Person, fields: dict[str, Any], now: datetime.datetime | None = None
+) -> Proposal:
     """``fields``: title, text, deadline, and optionally change, setting, value, person."""
     now = now or timezone.now()
     return Proposal.objects.create(pod=pod, author=author, created_at=now, **fields)
 
 
 @transaction.atomic
-def proposal_amend(*, proposal, fields, now=None):
+def proposal_amend(
+    *, proposal: Proposal, fields: dict[str, Any], now: datetime.datetime | None = None
+) -> Proposal:
     """The author changes an open proposal. Responses stay; objectors can now
     look again and withdraw their objection."""
     now = now or timezone.now()
@@ -318,7 +394,14 @@ def proposal_amend(*, proposal, fields, now=None):
     return proposal
 
 
-def proposal_respond(*, proposal, person, kind, note="", now=None):
+def proposal_respond(
+    *,
+    proposal: Proposal,
+    person: Person,
+    kind: str,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ProposalResponse:
     """Consent, a concern (does not block) or an objection (blocks). Responding
     again replaces the earlier response: that is how an objection is withdrawn."""
     now = now or timezone.now()
@@ -332,14 +415,14 @@ def proposal_respond(*, proposal, person, kind, note="", now=None):
     return response
 
 
-def proposal_withdraw(*, proposal, now=None):
+def proposal_withdraw(*, proposal: Proposal, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     return Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.OPEN).update(
         status=Proposal.Status.WITHDRAWN, closed_at=now
     )
 
 
-def standing_objections(proposal):
+def standing_objections(proposal: Proposal) -> QuerySet[ProposalResponse]:
     """Objections from people who are still members of the pod."""
     return proposal.responses.filter(
         kind=ProposalResponse.Kind.OBJECTION, person__memberships__pod_id=proposal.pod_id
@@ -347,7 +430,7 @@ def standing_objections(proposal):
 
 
 @transaction.atomic
-def proposal_close(*, proposal, now=None):
+def proposal_close(*, proposal: Proposal, now: datetime.datetime | None = None) -> Decision | None:
     """Decide a proposal whose deadline has passed: adopted when no objection stands.
 
     The row lock and the status check make this safe to run twice, or on two
@@ -389,7 +472,7 @@ def proposal_close(*, proposal, now=None):
     )
 
 
-def apply_change(proposal):
+def apply_change(proposal: Proposal) -> str:
     """Make an adopted proposal's concrete change; return what changed, in words."""
     pod = proposal.pod
     if proposal.change == Proposal.Change.SETTING:
@@ -404,7 +487,7 @@ def apply_change(proposal):
     if proposal.change in (Proposal.Change.ADD_COORDINATOR, Proposal.Change.REMOVE_COORDINATOR):
         membership = (
             Membership.objects.select_for_update()
-            .filter(pod=pod, person_id=proposal.person_id)
+            .filter(pod=pod, person=proposal.person)
             .select_related("person")
             .first()
         )
@@ -426,7 +509,7 @@ def apply_change(proposal):
     return gettext("Adopted.")
 
 
-def close_due_proposals(*, now=None):
+def close_due_proposals(*, now: datetime.datetime | None = None) -> list[Decision]:
     """Decide every open proposal whose deadline has passed. Idempotent."""
     now = now or timezone.now()
     decisions = []

@@ -1,16 +1,19 @@
 """Workflows of requests, offers and claims. Each runs in one transaction."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
-from pods.models import Membership, Pod
+from pods.access import Viewer
+from pods.models import Membership, Person, Pod
 from requests_app import events
 from requests_app.models import (
     KEEP_HELPING_HOURS,
@@ -25,10 +28,15 @@ from requests_app.models import (
     Offer,
     Request,
     RequestContact,
+    RequestQuerySet,
     RequestSeries,
     hash_token,
     new_private_token,
 )
+from requests_app.selectors import coordinator_queues
+
+# A form's cleaned fields, passed on to a model.
+Fields = dict[str, Any]
 
 
 class ClaimError(Exception):
@@ -41,7 +49,14 @@ class PostedRequest:
     token: str
 
 
-def possible_duplicates(*, pod, phone, email, now=None, exclude=None):
+def possible_duplicates(
+    *,
+    pod: Pod,
+    phone: str | None,
+    email: str | None,
+    now: datetime.datetime | None = None,
+    exclude: Request | None = None,
+) -> RequestQuerySet:
     """Requests of ``pod`` that share this phone or email (compared by keyed hash of
     the normalized value) and are active or closed recently. For coordinators only."""
     keys = RequestContact.keys_for(phone=phone, email=email)
@@ -52,8 +67,17 @@ def possible_duplicates(*, pod, phone, email, now=None, exclude=None):
 
 @transaction.atomic
 def post_request(
-    *, pod, public, contact, requester=None, language=None, repeat="", token=None, now=None
-):
+    *,
+    pod: Pod,
+    public: Fields,
+    contact: Fields,
+    requester: Viewer | None = None,
+    language: str | None = None,
+    repeat: str = "",
+    token: str | None = None,
+    needs_approval: bool = False,
+    now: datetime.datetime | None = None,
+) -> PostedRequest:
     """Create a request and its private contact; return it with its private token.
 
     ``public`` and ``contact`` are the cleaned fields of the two halves. The token
@@ -62,6 +86,8 @@ def post_request(
     (mutualaid/idempotency.py); otherwise a random one is made. Messages to the
     requester go in ``language``, by default the one the request was posted in.
     ``repeat`` (a Frequency) makes it the first occurrence of a need that comes back.
+    A request that ``needs_approval`` (one asked by text) waits for a coordinator
+    whatever the pod's setting.
     A request sharing a phone or email with another of the pod is marked a possible
     duplicate, for the coordinators; the requester is told nothing of it.
     """
@@ -70,9 +96,12 @@ def post_request(
         token, token_hash = new_private_token()
     else:
         token_hash = hash_token(token)
-    status = Request.Status.NEW if pod.requires_approval else Request.Status.OPEN
+    waits = pod.requires_approval or needs_approval
+    status = Request.Status.NEW if waits else Request.Status.OPEN
     keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
-    duplicate = Request.objects.sharing_contact(pod=pod, now=now, **keys).first()
+    duplicate = Request.objects.sharing_contact(
+        pod=pod, now=now, phone_key=keys["phone_key"], email_key=keys["email_key"]
+    ).first()
     requester = requester if requester and requester.is_authenticated else None
     series = None
     if repeat:
@@ -99,7 +128,7 @@ def post_request(
 
 
 @transaction.atomic
-def update_request(*, request, public, contact):
+def update_request(*, request: Request, public: Fields, contact: Fields) -> None:
     if request.is_closed:
         raise ClaimError("closed")
     if "phone" in contact or "email" in contact:
@@ -119,7 +148,7 @@ def update_request(*, request, public, contact):
     RequestContact.objects.filter(request=request).update(**contact)
 
 
-def claim_request(*, request, by, now=None):
+def claim_request(*, request: Request, by: Person, now: datetime.datetime | None = None) -> Claim:
     """Make ``by`` the helper of ``request``.
 
     The conditional UPDATE lets exactly one of many concurrent claims move the
@@ -145,7 +174,13 @@ def claim_request(*, request, by, now=None):
 
 
 @transaction.atomic
-def release_claim(*, claim, by=None, automatically=False, now=None):
+def release_claim(
+    *,
+    claim: Claim,
+    by: Person | None = None,
+    automatically: bool = False,
+    now: datetime.datetime | None = None,
+) -> bool:
     """End an active claim without a mark against anyone; the request reopens."""
     now = now or timezone.now()
     ended = Claim.objects.filter(pk=claim.pk, status=Claim.Status.ACTIVE).update(
@@ -160,16 +195,22 @@ def release_claim(*, claim, by=None, automatically=False, now=None):
     return bool(ended)
 
 
-def _lapse_handovers(*, claim_id=None, request_id=None, now):
+def _lapse_handovers(
+    *, claim_id: int | None = None, request_id: int | None = None, now: datetime.datetime
+) -> None:
     pending = Handover.objects.pending()
     pending = (
-        pending.filter(claim_id=claim_id) if claim_id else pending.filter(request_id=request_id)
+        pending.filter(claim_id=claim_id)
+        if claim_id
+        else pending.filter(request_id=request_id or 0)
     )
     pending.update(status=Handover.Status.LAPSED, answered_at=now)
 
 
 @transaction.atomic
-def mark_done(*, request, by=DoneBy.REQUESTER, now=None):
+def mark_done(
+    *, request: Request, by: str = DoneBy.REQUESTER, now: datetime.datetime | None = None
+) -> bool:
     """The claimer, the requester or a coordinator says the need was met. When the
     helper says so, the requester may confirm it or say it was not done."""
     now = now or timezone.now()
@@ -187,7 +228,7 @@ def mark_done(*, request, by=DoneBy.REQUESTER, now=None):
 
 
 @transaction.atomic
-def confirm_done(*, request, now=None):
+def confirm_done(*, request: Request, now: datetime.datetime | None = None) -> bool:
     """The requester agrees with their helper: it was done."""
     now = now or timezone.now()
     if not request.can_be_disputed(now):
@@ -198,7 +239,7 @@ def confirm_done(*, request, now=None):
 
 
 @transaction.atomic
-def report_not_done(*, request, now=None):
+def report_not_done(*, request: Request, now: datetime.datetime | None = None) -> bool:
     """The requester says it was not done after all: it goes back on the board (a
     fresh expiry and check-in clock) and the pod's coordinators are told."""
     now = now or timezone.now()
@@ -232,7 +273,7 @@ def report_not_done(*, request, now=None):
 
 
 @transaction.atomic
-def withdraw_request(*, request, now=None):
+def withdraw_request(*, request: Request, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
     moved = Request.objects.filter(pk=request.pk, status__in=Request.ACTIVE_STATUSES).update(
         status=Request.Status.WITHDRAWN, closed_at=now
@@ -246,7 +287,7 @@ def withdraw_request(*, request, now=None):
     return bool(moved)
 
 
-def note_progress(*, claim, now=None):
+def note_progress(*, claim: Claim, now: datetime.datetime | None = None) -> None:
     """The helper says they are still on it: the stale clock starts again."""
     now = now or timezone.now()
     Claim.objects.filter(pk=claim.pk, status=Claim.Status.ACTIVE).update(
@@ -254,13 +295,57 @@ def note_progress(*, claim, now=None):
     )
 
 
-def record_contact_view(*, request, viewer, role, kind=ContactView.Kind.PAGE):
+def record_contact_view(
+    *, request: Request, viewer: Person, role: str, kind: str = ContactView.Kind.PAGE
+) -> ContactView:
     return ContactView.objects.create(
         request=request, pod_id=request.pod_id, viewer=viewer, role=role, kind=kind
     )
 
 
-def leave_feedback(*, request, author, need_met, note=""):
+# A helper who reloads the request page has not seen the details anew: the
+# requester's list should name them once per visit, not once per page load.
+CONTACT_VISIT = datetime.timedelta(minutes=30)
+
+
+def record_contact_visit(
+    *,
+    request: Request,
+    viewer: Person,
+    role: str,
+    kind: str = ContactView.Kind.PAGE,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Log a showing unless the same person saw the same kind of page of this
+    request less than CONTACT_VISIT ago; True when it was logged.
+
+    One statement (INSERT ... SELECT ... WHERE NOT EXISTS), so a page load costs
+    the one query a plain insert did, on any app server, from any device. Two
+    loads racing may both write: the log errs on the side of saying more."""
+    now = now or timezone.now()
+    meta, adapt = ContactView._meta, connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(meta.db_table)
+    column = {f.name: connection.ops.quote_name(f.column or f.name) for f in meta.concrete_fields}
+    names = ", ".join(column[f] for f in _VISIT_COLUMNS)
+    recent = " AND ".join(f"{column[f]} = %s" for f in ("request", "viewer", "kind"))
+    recent += f" AND {column['viewed_at']} > %s"
+    marks = ", ".join(["%s"] * len(_VISIT_COLUMNS))
+    # Table and column names from the model's meta; every value is bound.
+    seen = f"SELECT 1 FROM {table} WHERE {recent}"  # noqa: S608  # nosec B608
+    sql = f"INSERT INTO {table} ({names}) SELECT {marks} WHERE NOT EXISTS ({seen})"  # noqa: S608
+    params: list[Any] = [request.pk, request.pod_id, viewer.pk, role, kind, adapt(now)]
+    params += [request.pk, viewer.pk, kind, adapt(now - CONTACT_VISIT)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount == 1)
+
+
+_VISIT_COLUMNS = ("request", "pod", "viewer", "role", "kind", "viewed_at")
+
+
+def leave_feedback(
+    *, request: Request, author: str, need_met: str, note: str = ""
+) -> Feedback | None:
     """Optional feedback after a request is done; each side may leave it once."""
     if request.status != Request.Status.DONE:
         return None
@@ -275,7 +360,9 @@ def leave_feedback(*, request, author, need_met, note=""):
 # --- Offers ------------------------------------------------------------------
 
 
-def post_offer(*, pod, owner, fields, now=None):
+def post_offer(
+    *, pod: Pod, owner: Person, fields: Fields, now: datetime.datetime | None = None
+) -> Offer:
     now = now or timezone.now()
     return Offer.objects.create(
         pod=pod,
@@ -286,7 +373,7 @@ def post_offer(*, pod, owner, fields, now=None):
     )
 
 
-def offer_set_status(*, offer, status, now=None):
+def offer_set_status(*, offer: Offer, status: str, now: datetime.datetime | None = None) -> None:
     """Pause, resume, close or renew an offer. Renewing restarts its expiry clock."""
     now = now or timezone.now()
     offer.status = status
@@ -315,7 +402,9 @@ class HousekeepingResult:
     occurrences: int = 0
 
 
-def run_housekeeping(*, now=None, dry_run=False):
+def run_housekeeping(
+    *, now: datetime.datetime | None = None, dry_run: bool = False
+) -> HousekeepingResult:
     """Nudge stale claims, release those nudged long ago, expire what nobody took.
 
     Idempotent: running it twice in a row changes nothing the second time.
@@ -323,15 +412,13 @@ def run_housekeeping(*, now=None, dry_run=False):
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = HousekeepingResult()
-    active = Claim.objects.active().select_related("pod")
-
-    to_nudge, to_release = [], []
-    for claim in active.filter(nudged_at__isnull=True).iterator():
-        if now - claim.progress_at >= datetime.timedelta(days=claim.pod.stale_claim_days):
-            to_nudge.append(claim.pk)
-    for claim in active.filter(nudged_at__isnull=False).iterator():
-        if now - claim.nudged_at >= datetime.timedelta(days=claim.pod.release_after_stale_days):
-            to_release.append(claim)
+    # The claims the dashboard calls stale: those not nudged yet are nudged, those
+    # nudged long enough ago are released.
+    queues = coordinator_queues(None, now)
+    to_nudge = list(
+        queues.stale_claims.filter(nudged_at__isnull=True).values_list("pk", flat=True)
+    )
+    to_release = list(queues.claims_to_release.select_related("pod"))
     result.nudged = len(to_nudge)
     result.released = len(to_release)
 
@@ -374,16 +461,16 @@ class CoordinationError(Exception):
 @transaction.atomic
 def hotline_intake(
     *,
-    pod,
-    public,
-    contact,
-    taken_by_phone=True,
-    callback_preference="",
-    language=None,
-    repeat="",
-    token=None,
-    now=None,
-):
+    pod: Pod,
+    public: Fields,
+    contact: Fields,
+    taken_by_phone: bool = True,
+    callback_preference: str = "",
+    language: str | None = None,
+    repeat: str = "",
+    token: str | None = None,
+    now: datetime.datetime | None = None,
+) -> PostedRequest:
     """A coordinator posts a request for a neighbor who phoned or asked in person.
 
     A coordinator took it, so it needs no further approval and goes on the board.
@@ -391,6 +478,9 @@ def hotline_intake(
     Messages to the neighbor go in the language they asked for, not the
     coordinator's.
     """
+    # The callback preference is part of the contact from the start: it decides
+    # whether the private link goes by text.
+    contact = {**contact, "callback_preference": callback_preference}
     posted = post_request(
         pod=pod,
         public=public,
@@ -405,12 +495,11 @@ def hotline_intake(
     request.taken_by_phone = taken_by_phone
     request.save(update_fields=["status", "taken_by_phone"])
     events.request_opened.send(None, request=request)
-    RequestContact.objects.filter(request=request).update(callback_preference=callback_preference)
     return posted
 
 
 @transaction.atomic
-def approve_request(*, request):
+def approve_request(*, request: Request) -> bool:
     """A new request goes on the board. Approving twice changes nothing."""
     moved = Request.objects.filter(pk=request.pk, status=Request.Status.NEW).update(
         status=Request.Status.OPEN
@@ -422,7 +511,7 @@ def approve_request(*, request):
 
 
 @transaction.atomic
-def coordinator_edit_request(*, request, public):
+def coordinator_edit_request(*, request: Request, public: Fields) -> None:
     """A coordinator tidies up the public half of a post (never the contact details)."""
     if request.is_closed:
         raise CoordinationError(_("This request is closed, so it can't be changed."))
@@ -431,14 +520,16 @@ def coordinator_edit_request(*, request, public):
     request.save(update_fields=list(public))
 
 
-def _lapse_connections(request, now):
+def _lapse_connections(request: Request, now: datetime.datetime) -> None:
     Connection.objects.pending().filter(request=request).update(
         status=Connection.Status.LAPSED, answered_at=now
     )
 
 
 @transaction.atomic
-def merge_requests(*, duplicate, into, now=None):
+def merge_requests(
+    *, duplicate: Request, into: Request, now: datetime.datetime | None = None
+) -> Request:
     """Fold a duplicate into another request of the same pod: the duplicate is
     withdrawn, points at the one kept, and any claim on it is released."""
     now = now or timezone.now()
@@ -461,7 +552,9 @@ def merge_requests(*, duplicate, into, now=None):
 
 
 @transaction.atomic
-def connect_offer(*, request, offer, by, now=None):
+def connect_offer(
+    *, request: Request, offer: Offer, by: Person, now: datetime.datetime | None = None
+) -> tuple[Connection, bool]:
     """Ask an offer's owner whether they can help with a request.
 
     Nobody is assigned here: the owner answers on their page.
@@ -492,7 +585,9 @@ def connect_offer(*, request, offer, by, now=None):
     return connection, True
 
 
-def connection_accept(*, connection, now=None):
+def connection_accept(
+    *, connection: Connection, now: datetime.datetime | None = None
+) -> Claim | None:
     """The offer's owner says yes: they become the request's helper, if it is still open."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -503,13 +598,16 @@ def connection_accept(*, connection, now=None):
         )
         if connection.status != Connection.Status.PENDING:
             raise CoordinationError(_("This ask was already answered."))
-        still_member = Membership.objects.filter(
-            pod_id=connection.pod_id, person_id=connection.offer.owner_id
-        ).exists()
+        owner = connection.offer.owner
+        still_member = (
+            owner is not None
+            and Membership.objects.filter(pod_id=connection.pod_id, person=owner).exists()
+        )
+        claim: Claim | None
         try:
-            if not still_member:
+            if owner is None or not still_member:
                 raise ClaimError("not a member")
-            claim = claim_request(request=connection.request, by=connection.offer.owner, now=now)
+            claim = claim_request(request=connection.request, by=owner, now=now)
         except ClaimError:
             connection.status = Connection.Status.LAPSED
             claim = None
@@ -522,7 +620,7 @@ def connection_accept(*, connection, now=None):
     return claim
 
 
-def connection_decline(*, connection, now=None):
+def connection_decline(*, connection: Connection, now: datetime.datetime | None = None) -> bool:
     """The owner says no, which is always fine and leaves no mark."""
     now = now or timezone.now()
     return bool(
@@ -532,7 +630,7 @@ def connection_decline(*, connection, now=None):
     )
 
 
-def coordinator_release_claim(*, request, now=None):
+def coordinator_release_claim(*, request: Request, now: datetime.datetime | None = None) -> bool:
     """Release the active claim on a request (a stale one, usually); no mark against anyone."""
     claim = Claim.objects.active().filter(request=request).first()
     if claim is None:
@@ -541,7 +639,9 @@ def coordinator_release_claim(*, request, now=None):
 
 
 @transaction.atomic
-def coordinator_close_request(*, request, outcome, now=None):
+def coordinator_close_request(
+    *, request: Request, outcome: str, now: datetime.datetime | None = None
+) -> bool:
     """Close a request as done, or as no longer needed."""
     now = now or timezone.now()
     if outcome == Request.Status.DONE:
@@ -554,7 +654,13 @@ def coordinator_close_request(*, request, outcome, now=None):
 
 
 @transaction.atomic
-def import_requests(*, pod, rows, now=None, batch_size=500):
+def import_requests(
+    *,
+    pod: Pod,
+    rows: Sequence[tuple[Fields, Fields]],
+    now: datetime.datetime | None = None,
+    batch_size: int = 500,
+) -> list[Request]:
     """Create one request per row, all or nothing. ``rows`` are (public, contact) pairs,
     already validated. Imported requests get a private token nobody sees:
     coordinators look after them."""
@@ -584,7 +690,15 @@ def import_requests(*, pod, rows, now=None, batch_size=500):
     return created
 
 
-def record_contact_views_bulk(*, pod, request_ids, viewer, role, kind, batch_size=1000):
+def record_contact_views_bulk(
+    *,
+    pod: Pod,
+    request_ids: Iterable[int],
+    viewer: Person,
+    role: str,
+    kind: str,
+    batch_size: int = 1000,
+) -> int:
     """One ContactView per request, written in batches (for exports of many rows)."""
     now = timezone.now()
     batch, total = [], 0
@@ -613,7 +727,7 @@ def record_contact_views_bulk(*, pod, request_ids, viewer, role, kind, batch_siz
 
 
 @transaction.atomic
-def forget_contact(*, request, now=None):
+def forget_contact(*, request: Request, now: datetime.datetime | None = None) -> int:
     """The requester's "forget me": their contact details are erased at once, as
     the retention declarations say, and an active request is withdrawn, since
     nobody could reach them any more. The post stays, for the pod's statistics."""
@@ -633,7 +747,7 @@ def forget_contact(*, request, now=None):
     return retention.erase_rows(RequestContact.objects.filter(request=request), now=now)
 
 
-def renew_private_link(*, request):
+def renew_private_link(*, request: Request) -> str:
     """A new private link for the request; the old one stops working at once."""
     token, token_hash = new_private_token()
     Request.objects.filter(pk=request.pk).update(token_hash=token_hash)
@@ -649,12 +763,14 @@ class SeriesError(Exception):
 
 
 @transaction.atomic
-def start_series(*, request, frequency, now=None):
+def start_series(
+    *, request: Request, frequency: str, now: datetime.datetime | None = None
+) -> RequestSeries:
     """The requester says an active request will come back (from the private page)."""
     now = now or timezone.now()
     if request.is_closed:
         raise SeriesError(_("This request is closed: post a new one that repeats."))
-    if request.series_id is not None:
+    if request.series is not None:
         return change_series(series=request.series, frequency=frequency)
     series = RequestSeries.objects.create(
         pod_id=request.pod_id,
@@ -668,7 +784,7 @@ def start_series(*, request, frequency, now=None):
 
 
 @transaction.atomic
-def change_series(*, series, frequency):
+def change_series(*, series: RequestSeries, frequency: str) -> RequestSeries:
     if series.status == RequestSeries.Status.ENDED:
         raise SeriesError(_("This need no longer repeats."))
     series.frequency = frequency
@@ -677,7 +793,7 @@ def change_series(*, series, frequency):
 
 
 @transaction.atomic
-def pause_series(*, series, now=None):
+def pause_series(*, series: RequestSeries, now: datetime.datetime | None = None) -> bool:
     """No new occurrence opens until it is resumed; the current one carries on."""
     now = now or timezone.now()
     moved = RequestSeries.objects.filter(pk=series.pk, status=RequestSeries.Status.ACTIVE).update(
@@ -689,7 +805,7 @@ def pause_series(*, series, now=None):
 
 
 @transaction.atomic
-def resume_series(*, series):
+def resume_series(*, series: RequestSeries) -> bool:
     moved = RequestSeries.objects.filter(pk=series.pk, status=RequestSeries.Status.PAUSED).update(
         status=RequestSeries.Status.ACTIVE, paused_at=None
     )
@@ -699,7 +815,7 @@ def resume_series(*, series):
 
 
 @transaction.atomic
-def end_series(*, series, now=None):
+def end_series(*, series: RequestSeries, now: datetime.datetime | None = None) -> bool:
     """No more occurrences. The current one, if still active, carries on; the series
     is over (and its contact's clock starts) when no occurrence is active any more."""
     now = now or timezone.now()
@@ -718,7 +834,7 @@ def end_series(*, series, now=None):
     return True
 
 
-def _finish_series(*, series, now):
+def _finish_series(*, series: RequestSeries, now: datetime.datetime) -> bool:
     """An ended series is over once none of its occurrences is active: from then on
     the retention clock of its contact runs."""
     if series.occurrences.active().exists():
@@ -730,11 +846,17 @@ def _finish_series(*, series, now):
     return True
 
 
-def _latest_occurrence(series):
+def _latest_occurrence(series: RequestSeries) -> Request | None:
     return series.occurrences.select_related("pod").order_by("-created_at", "-pk").first()
 
 
-def _open_occurrence(*, series, previous, now, helper=None):
+def _open_occurrence(
+    *,
+    series: RequestSeries,
+    previous: Request,
+    now: datetime.datetime,
+    helper: Person | None = None,
+) -> Request:
     """The next occurrence: the public fields and the contact of the one before, and
     its private link, which moves along so the requester keeps one link. With
     ``helper`` (who said yes), they are its helper at once."""
@@ -782,7 +904,7 @@ CONTACT_COPIED_FIELDS = (
 )
 
 
-def _previous_helper(previous):
+def _previous_helper(previous: Request) -> Person | None:
     """The helper of a done occurrence, if they are still in the pod and reachable."""
     if previous.status != Request.Status.DONE:
         return None
@@ -794,12 +916,14 @@ def _previous_helper(previous):
     )
     if claim is None or claim.helper is None or not claim.helper.is_active:
         return None
-    if not Membership.objects.filter(pod_id=previous.pod_id, person_id=claim.helper_id).exists():
+    if not Membership.objects.filter(pod_id=previous.pod_id, person=claim.helper).exists():
         return None
     return claim.helper
 
 
-def advance_series(*, series, now=None):
+def advance_series(
+    *, series: RequestSeries, now: datetime.datetime | None = None
+) -> Request | None:
     """What housekeeping does for one running series: when its last occurrence is
     closed, ask that one's helper to keep helping (and wait for the answer, or
     KEEP_HELPING_HOURS), then open the next. Two occurrences in a row that nobody
@@ -841,14 +965,16 @@ def advance_series(*, series, now=None):
         return _open_occurrence(series=series, previous=previous, now=now)
 
 
-def _expired_twice(series):
+def _expired_twice(series: RequestSeries) -> bool:
     last_two = list(
         series.occurrences.order_by("-created_at", "-pk").values_list("status", flat=True)[:2]
     )
     return len(last_two) == 2 and all(status == Request.Status.EXPIRED for status in last_two)
 
 
-def keep_helping_answer(*, ask, accept, now=None):
+def keep_helping_answer(
+    *, ask: KeepHelping, accept: bool, now: datetime.datetime | None = None
+) -> Request | None:
     """The last helper says whether they will help with the next occurrence. Yes
     opens it with them as its helper; no opens it on the board for anyone."""
     now = now or timezone.now()
@@ -867,7 +993,7 @@ def keep_helping_answer(*, ask, accept, now=None):
         )
 
 
-def run_series(*, now=None):
+def run_series(*, now: datetime.datetime | None = None) -> int:
     """Housekeeping for all series: finish ended ones, end long pauses, advance the rest."""
     now = now or timezone.now()
     opened = 0
@@ -889,7 +1015,7 @@ def run_series(*, now=None):
 # --- Check-ins ------------------------------------------------------------------------
 
 
-def due_check_ins(*, now):
+def due_check_ins(*, now: datetime.datetime) -> RequestQuerySet:
     """Requests that waited for a helper the pod's check-in period and were not asked
     yet; one query per distinct pod setting (a handful)."""
     waiting = Request.objects.filter(
@@ -903,7 +1029,7 @@ def due_check_ins(*, now):
 
 
 @transaction.atomic
-def send_check_ins(*, now=None):
+def send_check_ins(*, now: datetime.datetime | None = None) -> int:
     """Ask each requester whose request waited long enough whether they still need
     help (by email, or text once the SMS channel exists; the private page asks too)."""
     now = now or timezone.now()
@@ -914,7 +1040,9 @@ def send_check_ins(*, now=None):
     return len(ids)
 
 
-def answer_check_in(*, request, still_needed: bool, now=None) -> bool:
+def answer_check_in(
+    *, request: Request, still_needed: bool, now: datetime.datetime | None = None
+) -> bool:
     """The requester answers "do you still need help?". Yes keeps the request open
     and restarts its clocks (the check-in and the expiry); no withdraws it. Whatever
     channel the answer came by (page, email link, text), it lands here. Returns
@@ -926,7 +1054,7 @@ def answer_check_in(*, request, still_needed: bool, now=None) -> bool:
             return False
         if not still_needed:
             return withdraw_request(request=request, now=now)
-        update = {"waiting_since": now, "check_in_sent_at": None}
+        update: dict[str, object] = {"waiting_since": now, "check_in_sent_at": None}
         if request.status in (Request.Status.NEW, Request.Status.OPEN):
             update["expires_on"] = Request.expiry_date(
                 pod=request.pod, needed_by=request.needed_by, today=timezone.localdate(now)
@@ -942,7 +1070,9 @@ class HandoverError(Exception):
     """An ask to take over that cannot be made; the message is safe to show."""
 
 
-def can_ask_to_take_over(*, claim, person, now=None):
+def can_ask_to_take_over(
+    *, claim: Claim | None, person: Viewer, now: datetime.datetime | None = None
+) -> bool:
     """A member of the pod, not the helper and not the requester, may ask to take
     over a claim that went stale."""
     return (
@@ -955,14 +1085,16 @@ def can_ask_to_take_over(*, claim, person, now=None):
     )
 
 
-def ask_to_take_over(*, request, by, now=None):
+def ask_to_take_over(
+    *, request: Request, by: Person, now: datetime.datetime | None = None
+) -> Handover:
     """``by`` asks to take over the stale claim on ``request``; its helper is asked,
     and with no answer in the pod's time the claim passes to ``by``."""
     now = now or timezone.now()
     claim = Claim.objects.active().filter(request=request).select_related("pod", "request").first()
     if not Membership.objects.filter(pod_id=request.pod_id, person_id=by.pk).exists():
         raise HandoverError(_("Only members of the pod can take over a request."))
-    if not can_ask_to_take_over(claim=claim, person=by, now=now):
+    if claim is None or not can_ask_to_take_over(claim=claim, person=by, now=now):
         raise HandoverError(_("This request can't be taken over right now."))
     try:
         with transaction.atomic():
@@ -982,7 +1114,7 @@ def ask_to_take_over(*, request, by, now=None):
     return handover
 
 
-def _pass_claim(*, handover, status, now):
+def _pass_claim(*, handover: Handover, status: str, now: datetime.datetime) -> Claim | None:
     """Move the claim of a pending hand-over to the one who asked. Called with the
     hand-over locked. The old claim ends and the new one starts in one
     transaction, so at every moment exactly one claim is active."""
@@ -1008,7 +1140,9 @@ def _pass_claim(*, handover, status, now):
     return new_claim
 
 
-def answer_handover(*, handover, keep, now=None):
+def answer_handover(
+    *, handover: Handover, keep: bool, now: datetime.datetime | None = None
+) -> Claim | None:
     """The helper keeps the claim (the stale clock restarts) or hands it on."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -1024,7 +1158,7 @@ def answer_handover(*, handover, keep, now=None):
         return _pass_claim(handover=handover, status=Handover.Status.HANDED, now=now)
 
 
-def pass_due_handovers(*, now=None):
+def pass_due_handovers(*, now: datetime.datetime | None = None) -> int:
     """Hand-overs the helper did not answer in time: the claim passes on."""
     now = now or timezone.now()
     passed = 0

@@ -18,6 +18,9 @@ $bin/bandit -c pyproject.toml -r . -q
 step "apps depend one way (import-linter, [tool.importlinter] in pyproject.toml)"
 $bin/lint-imports --no-cache
 
+step "types (mypy with django-stubs: strict for services, selectors and access; [tool.mypy])"
+$bin/mypy
+
 step "system packages for the tests"
 scripts/ensure-system-packages.sh
 

@@ -1,5 +1,8 @@
 """Consent decisions: proposals, responses and the pod's record of decisions."""
 
+import datetime
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -30,11 +33,11 @@ PROPOSABLE_SETTINGS = [
 ]
 
 
-class ProposalQuerySet(models.QuerySet):
-    def open(self):
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def open(self) -> Self:
         return self.filter(status=Proposal.Status.OPEN)
 
-    def due(self, now):
+    def due(self, now: datetime.datetime) -> Self:
         return self.open().filter(deadline__lte=now)
 
 

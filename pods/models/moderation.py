@@ -1,5 +1,7 @@
 """Respect and moderation: reports and the moderation log."""
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -19,11 +21,11 @@ from pods.models.pods import Pod
 REPORT_PERIOD = Period("resolved_at", days=180, only_if=models.Q(status="resolved"))
 
 
-class ReportQuerySet(models.QuerySet):
-    def open(self):
+class ReportQuerySet(models.QuerySet["Report"]):
+    def open(self) -> Self:
         return self.filter(status=Report.Status.OPEN)
 
-    def visible_to(self, person):
+    def visible_to(self, person: Any) -> Self:
         """Coordinators don't see reports about themselves or their own posts."""
         return self.exclude(reported_person=person)
 
@@ -73,7 +75,7 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
-    # DESIGN.md: moderation reports go 180 days after they are resolved.
+    # docs/privacy.md: moderation reports go 180 days after they are resolved.
     personal_data = PersonalData(
         personal(
             "reporter",

@@ -8,13 +8,14 @@ report, and a coordinator never sees reports about themselves or their posts.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from mutualaid.ratelimit import ratelimit
 from pods import services
-from pods.access import get_pod, get_pod_for_coordinator
+from pods.access import get_pod_for_coordinator, get_pod_for_member, may_see_member_name
 from pods.forms import ModerationForm, ReportForm
 from pods.models import Membership, ModerationAction, Report
 
@@ -54,12 +55,17 @@ def _report_page(request, *, pod, subject, target, back, about):
     )
 
 
+@login_required
 @ratelimit("report", limit=REPORT_LIMIT, period=3600)
 def report_person(request, slug, pk):
-    pod = get_pod(slug)
+    """Members report a member: 404 for outsiders, and for an id that is not a
+    member's (the form names the person, so it must not list a pod's people)."""
+    pod, _membership = get_pod_for_member(request.user, slug)
     membership = get_object_or_404(
         Membership.objects.select_related("person"), pod=pod, person_id=pk
     )
+    if not may_see_member_name(request.user, pod, membership.person):
+        raise Http404
     return _report_page(
         request,
         pod=pod,

@@ -1,6 +1,7 @@
 """Helping with a request: claims, the log of contact views, and feedback."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -15,13 +16,54 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
-from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD, choice_label
+from pods.models import Pod
+from requests_app.models.common import CONTACT_LOG_PERIOD, FEEDBACK_PERIOD
 from requests_app.models.requests import Request
 
 
-class ClaimQuerySet(models.QuerySet):
-    def active(self):
+def _older_than_pod_setting(
+    field: str, setting: str, now: datetime.datetime, pod: Pod | None, prefix: str = ""
+) -> Q:
+    """``field`` at least the pod's ``setting`` (a number of days) before ``now``.
+
+    For one pod, a plain comparison (an index range). For every pod at once, one
+    comparison per distinct value of the setting (there are a handful), which
+    reads the same on PostgreSQL and SQLite, unlike date arithmetic on a column.
+    """
+    if pod is not None:
+        cutoff = now - datetime.timedelta(days=getattr(pod, setting))
+        return Q(**{f"{prefix}pod": pod, f"{prefix}{field}__lte": cutoff})
+    condition = Q(pk__in=[])
+    for days in Pod.objects.order_by().values_list(setting, flat=True).distinct():
+        cutoff = now - datetime.timedelta(days=days)
+        condition |= Q(**{f"{prefix}pod__{setting}": days, f"{prefix}{field}__lte": cutoff})
+    return condition
+
+
+def stale_condition(now: datetime.datetime, *, pod: Pod | None = None, prefix: str = "") -> Q:
+    """The one definition of a stale claim: active, and no news (``progress_at``)
+    for the pod's ``stale_claim_days``. ``prefix`` reaches claims from another
+    model (``"claims__"`` from Request)."""
+    return Q(**{f"{prefix}status": "active"}) & _older_than_pod_setting(
+        "progress_at", "stale_claim_days", now, pod, prefix
+    )
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def active(self) -> Self:
         return self.filter(status=Claim.Status.ACTIVE)
+
+    def stale(self, now: datetime.datetime, *, pod: Pod | None = None) -> Self:
+        """Stale claims (stale_condition), of ``pod`` or of every pod. The
+        dashboard lists them, the digest counts them, housekeeping nudges them."""
+        return self.filter(stale_condition(now, pod=pod))
+
+    def due_for_release(self, now: datetime.datetime, *, pod: Pod | None = None) -> Self:
+        """Stale claims whose helper was nudged ``release_after_stale_days`` ago
+        and has not said since that they are still on it: housekeeping releases them."""
+        return self.stale(now, pod=pod).filter(
+            _older_than_pod_setting("nudged_at", "release_after_stale_days", now, pod)
+        )
 
 
 class Claim(models.Model):
@@ -79,19 +121,17 @@ class Claim(models.Model):
     def __str__(self):
         return f"Claim on request {self.request_id} ({self.status})"
 
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
-
-    def is_stale(self, now=None):
+    def is_stale(self, now: datetime.datetime | None = None) -> bool:
+        """The same rule as ClaimQuerySet.stale, for a claim already loaded."""
         now = now or timezone.now()
         days = self.pod.stale_claim_days
-        return self.status == self.Status.ACTIVE and now - self.progress_at >= datetime.timedelta(
+        return self.status == self.Status.ACTIVE and self.progress_at <= now - datetime.timedelta(
             days=days
         )
 
 
-class HandoverQuerySet(models.QuerySet):
-    def pending(self):
+class HandoverQuerySet(models.QuerySet["Handover"]):
+    def pending(self) -> Self:
         return self.filter(status=Handover.Status.PENDING)
 
 
@@ -136,9 +176,6 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"Hand-over of claim {self.claim_id} ({self.status})"
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
 
 
 class ContactView(models.Model):

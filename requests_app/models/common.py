@@ -1,12 +1,10 @@
 """What requests and offers share: categories, languages, private tokens, retention periods."""
 
-import functools
 import hashlib
 import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.retention import (
@@ -68,7 +66,7 @@ class LanguagesField(models.CharField):
         return self.get_prep_value(self.value_from_object(obj))
 
 
-# Retention periods (DESIGN.md, Retention): the clock starts when the request closes.
+# Retention periods (docs/privacy.md): the clock starts when the request closes.
 # A request's contact goes the pod's period after it closes; but the contact of a
 # need that comes back is the series' (each occurrence copies it to the next), so it
 # goes the same period after the series is over, not after each occurrence.
@@ -97,20 +95,6 @@ FEEDBACK_PERIOD = Period(
 CONTACT_LOG_PERIOD = Period("viewed_at", days=90)
 
 
-@functools.cache
-def _labels(choices):
-    return dict(choices.choices)
-
-
-def choice_label(choices, value):
-    """What get_FOO_display() returns, from a dict built once per choices class.
-
-    Django's get_FOO_display() rebuilds a dict of every choice on each call (tens
-    of microseconds); lists show a label or two per row, on every page view.
-    """
-    return force_str(_labels(choices).get(value, value), strings_only=True)
-
-
 def languages_filter(field, code):
     return Q(**{f"{field}__contains": f",{code},"})
 
@@ -126,7 +110,7 @@ _TOKEN_LENGTH = TOKEN_GROUPS * TOKEN_GROUP_LENGTH
 _READ_AS = str.maketrans({"1": "L", "I": "L", "-": None, "_": None, ".": None, " ": None})
 
 
-def new_private_token():
+def new_private_token() -> tuple[str, str]:
     """An unguessable token for a requester's private link, and its hash.
 
     Only the hash is stored: a leaked database does not open anyone's page.
@@ -138,7 +122,7 @@ def new_private_token():
     return token, hash_token(token)
 
 
-def canonical_token(token):
+def canonical_token(token: str) -> str | None:
     """A short token as we wrote it, however it was typed; None for anything else
     (such as the 43-character links given out before, which stay case-sensitive)."""
     symbols = token.upper().translate(_READ_AS)
@@ -149,7 +133,7 @@ def canonical_token(token):
     )
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     """The stored hash: of the canonical spelling for a short token, of the token
     itself for an old one (only hashes are stored, so both kinds keep working)."""
     return hashlib.sha256((canonical_token(token) or token).encode()).hexdigest()

@@ -1,6 +1,7 @@
 """Offers of help, and coordinators' asks connecting an offer with a request."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -16,18 +17,18 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
+from pods.models import Pod
 from requests_app.models.common import (
     DETAILS_PERIOD,
     HELP_LANGUAGE_NAMES,
     Category,
     LanguagesField,
-    choice_label,
 )
 from requests_app.models.requests import Request
 
 
-class OfferQuerySet(models.QuerySet):
-    def available(self):
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def available(self) -> Self:
         return self.filter(status=Offer.Status.ACTIVE)
 
 
@@ -102,24 +103,18 @@ class Offer(models.Model):
     def get_absolute_url(self):
         return reverse("requests_app:offer_detail", args=[self.pk])
 
-    def get_category_display(self):
-        return choice_label(Category, self.category)
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
-
     @property
     def language_names(self):
         return [HELP_LANGUAGE_NAMES.get(code, code) for code in self.languages]
 
     @staticmethod
-    def expiry_date(*, pod, today=None):
+    def expiry_date(*, pod: Pod, today: datetime.date | None = None) -> datetime.date:
         today = today or timezone.localdate()
         return today + datetime.timedelta(days=pod.offer_expiry_days)
 
 
-class ConnectionQuerySet(models.QuerySet):
-    def pending(self):
+class ConnectionQuerySet(models.QuerySet["Connection"]):
+    def pending(self) -> Self:
         return self.filter(status=Connection.Status.PENDING)
 
 

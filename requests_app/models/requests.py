@@ -1,6 +1,7 @@
 """A request for help, and its private half kept in a table of its own."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -17,30 +18,57 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
+from pods.models import Pod
 from requests_app.models.common import (
     CONTACT_PERIOD,
     DETAILS_PERIOD,
     HELP_LANGUAGE_NAMES,
     Category,
     LanguagesField,
-    choice_label,
 )
 
 
-class RequestQuerySet(models.QuerySet):
-    def on_board(self):
+def expiring_condition(today: datetime.date) -> Q:
+    """ "About to expire" on ``today``: new or open, with an expiry date from today
+    to REQUEST_EXPIRING_DAYS ahead (those already past are housekeeping's to
+    expire). RequestQuerySet.expiring filters by it; the dashboard counts by it."""
+    return Q(
+        status__in=("new", "open"),
+        expires_on__gte=today,
+        expires_on__lte=today + datetime.timedelta(days=settings.REQUEST_EXPIRING_DAYS),
+    )
+
+
+class RequestQuerySet(models.QuerySet["Request"]):
+    def on_board(self) -> Self:
         return self.filter(status=Request.Status.OPEN, hidden=False)
 
-    def active(self):
+    def public(self) -> Self:
+        """What anyone may see: open or claimed, and not hidden (Request.is_public)."""
+        return self.filter(status__in=Request.PUBLIC_STATUSES, hidden=False)
+
+    def expiring(self, today: datetime.date) -> Self:
+        """New or open requests about to expire (expiring_condition)."""
+        return self.filter(expiring_condition(today))
+
+    def active(self) -> Self:
         return self.filter(status__in=Request.ACTIVE_STATUSES)
 
-    def closed(self):
+    def closed(self) -> Self:
         return self.filter(status__in=Request.CLOSED_STATUSES)
 
-    def oldest_first(self):
+    def oldest_first(self) -> Self:
         return self.order_by("created_at", "pk")
 
-    def sharing_contact(self, *, pod, phone_key, email_key, now, exclude=None):
+    def sharing_contact(
+        self,
+        *,
+        pod: Pod,
+        phone_key: str,
+        email_key: str,
+        now: datetime.datetime,
+        exclude: "Request | None" = None,
+    ) -> Self:
         """Requests of ``pod`` with the same phone or email (by keyed hash) that are
         still active or closed within DUPLICATE_WINDOW_DAYS: possible duplicates.
         Occurrences of one series share a contact on purpose and are not counted."""
@@ -90,6 +118,8 @@ class Request(models.Model):
 
     ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.CLAIMED)
     CLOSED_STATUSES = (Status.DONE, Status.WITHDRAWN, Status.EXPIRED)
+    # Anyone may see a post in these statuses, unless a coordinator hid it.
+    PUBLIC_STATUSES = (Status.OPEN, Status.CLAIMED)
 
     pod = models.ForeignKey("pods.Pod", on_delete=models.PROTECT, related_name="requests")
     category = models.CharField(_("what kind of help"), max_length=20, choices=Category)
@@ -209,15 +239,14 @@ class Request(models.Model):
     def get_absolute_url(self):
         return reverse("requests_app:request_detail", args=[self.pk])
 
-    def get_category_display(self):
-        return choice_label(Category, self.category)
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
-
     @property
     def is_closed(self):
         return self.status in self.CLOSED_STATUSES
+
+    @property
+    def is_public(self) -> bool:
+        """Open or claimed and not hidden: anyone may see it (RequestQuerySet.public)."""
+        return self.status in self.PUBLIC_STATUSES and not self.hidden
 
     @property
     def language_names(self):
@@ -227,7 +256,7 @@ class Request(models.Model):
     def age(self):
         return timezone.now() - self.created_at
 
-    def can_be_claimed(self):
+    def can_be_claimed(self) -> bool:
         return self.status == self.Status.OPEN and not self.hidden
 
     def awaits_check_in(self):
@@ -237,7 +266,7 @@ class Request(models.Model):
             self.Status.OPEN,
         )
 
-    def can_be_disputed(self, now=None):
+    def can_be_disputed(self, now: datetime.datetime | None = None) -> bool:
         """A helper marked it done: the requester may confirm it, or say it was not done."""
         now = now or timezone.now()
         return (
@@ -249,7 +278,9 @@ class Request(models.Model):
         )
 
     @staticmethod
-    def expiry_date(*, pod, needed_by, today=None):
+    def expiry_date(
+        *, pod: Pod, needed_by: datetime.date | None, today: datetime.date | None = None
+    ) -> datetime.date:
         """Unclaimed requests expire on their needed-by date, else after the pod's period."""
         today = today or timezone.localdate()
         default = today + datetime.timedelta(days=pod.request_expiry_days)
@@ -364,7 +395,7 @@ class RequestContact(models.Model):
         return f"Contact for request {self.request_id}"
 
     @staticmethod
-    def keys_for(*, phone, email):
+    def keys_for(*, phone: str | None, email: str | None) -> dict[str, str]:
         """The keyed hashes of a phone and an email, from their normalized form, so
         "(212) 555-0123" and "+1 212 555 0123" agree (mutualaid.phones)."""
         phone_key = email_key = ""

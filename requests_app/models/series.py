@@ -1,6 +1,7 @@
 """Needs that come back: a series of occurrences, and the ask to the last helper."""
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.retention import DELETE_ROW, UNLINK, PersonalData, personal
-from requests_app.models.common import choice_label
 
 # A paused series this long ends by itself: its contact is not kept for ever.
 PAUSE_LIMIT_DAYS = 60
@@ -36,11 +36,11 @@ def add_months(day, months):
     raise ValueError(day)  # pragma: no cover
 
 
-class SeriesQuerySet(models.QuerySet):
-    def running(self):
+class SeriesQuerySet(models.QuerySet["RequestSeries"]):
+    def running(self) -> Self:
         return self.filter(status=RequestSeries.Status.ACTIVE)
 
-    def current(self):
+    def current(self) -> Self:
         """Series that are not over: running or paused."""
         return self.exclude(status=RequestSeries.Status.ENDED)
 
@@ -93,12 +93,6 @@ class RequestSeries(models.Model):
     def __str__(self):
         return f"Series {self.pk} ({self.frequency}, {self.status})"
 
-    def get_frequency_display(self):
-        return choice_label(Frequency, self.frequency)
-
-    def get_status_display(self):
-        return choice_label(self.Status, self.status)
-
     def next_date(self, after):
         """The date of the occurrence after one on ``after``."""
         if self.frequency == Frequency.MONTHLY:
@@ -106,7 +100,9 @@ class RequestSeries(models.Model):
         days = 14 if self.frequency == Frequency.FORTNIGHTLY else 7
         return after + datetime.timedelta(days=days)
 
-    def following_date(self, previous_date, today):
+    def following_date(
+        self, previous_date: datetime.date | None, today: datetime.date
+    ) -> datetime.date:
         """The next occurrence's date: one period after the last, and not in the past."""
         day = self.next_date(previous_date or today)
         while day < today:
@@ -114,8 +110,8 @@ class RequestSeries(models.Model):
         return day
 
 
-class KeepHelpingQuerySet(models.QuerySet):
-    def pending(self):
+class KeepHelpingQuerySet(models.QuerySet["KeepHelping"]):
+    def pending(self) -> Self:
         return self.filter(status=KeepHelping.Status.PENDING)
 
 

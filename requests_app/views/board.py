@@ -19,7 +19,7 @@ from mutualaid.fragments import fingerprint
 from mutualaid.http import cached_for_visitors
 from mutualaid.ratelimit import ratelimit
 from pods.access import get_membership, get_pod
-from requests_app import matching, services
+from requests_app import access, matching, services
 from requests_app.forms import BoardFilterForm, FeedbackForm
 from requests_app.models import (
     Claim,
@@ -81,46 +81,24 @@ def _load_request(pk):
     return get_object_or_404(Request.objects.select_related("pod"), pk=pk)
 
 
-def _viewer_context(user, req):
-    """Who the viewer is to this request: (membership, active claim they hold, any claim)."""
-    membership = get_membership(user, req.pod)
-    own_claim = None
-    if user.is_authenticated:
-        own_claim = (
-            Claim.objects.filter(request=req, helper=user)
-            .exclude(status=Claim.Status.RELEASED)
-            .order_by("-created_at")
-            .first()
-        )
-    return membership, own_claim
-
-
-def _can_see_post(user, req, membership, own_claim):
-    """Open and claimed posts are public; others only for coordinators, the helper
-    and the signed-in requester."""
-    if membership is not None and membership.is_coordinator:
-        return True
-    if own_claim is not None:
-        return True
-    if user.is_authenticated and req.requester_id == user.pk:
-        return True
-    return req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
-
-
 @cached_for_visitors
 @sensitive_variables("contact")
 @never_cache
 def request_detail(request, pk):
     req = _load_request(pk)
-    membership, own_claim = _viewer_context(request.user, req)
-    if not _can_see_post(request.user, req, membership, own_claim):
+    viewer = access.request_viewer(request.user, req)
+    if not access.may_see_request(viewer):
         raise Http404
-    is_active_claimer = own_claim is not None and own_claim.status == Claim.Status.ACTIVE
-    is_coordinator = membership is not None and membership.is_coordinator
+    membership, own_claim = viewer.membership, viewer.claim
+    is_active_claimer, is_coordinator = viewer.is_active_claimer, viewer.is_coordinator
     contact = None
-    if is_active_claimer:
+    # The helper finds the details on the page itself; coordinators open them on
+    # their own logged page (request_contact), so a look at the post shows none.
+    if access.contact_role(viewer) == ContactView.Role.CLAIMER:
         contact = req.contact
-        _log_contact_view(request, req, role=ContactView.Role.CLAIMER)
+        services.record_contact_visit(
+            request=req, viewer=request.user, role=ContactView.Role.CLAIMER
+        )
     active_claim = None
     if is_active_claimer or is_coordinator:
         active_claim = (
@@ -181,20 +159,7 @@ def request_detail(request, pk):
     return response
 
 
-# One showing per visit, not per page: the requester's list of who saw their
-# details names their helper once for a visit's coming and going.
-VISIT_SECONDS = 30 * 60
 PROGRESS_AFTER = datetime.timedelta(hours=12)
-
-
-def _log_contact_view(request, req, *, role, kind=ContactView.Kind.PAGE):
-    key = f"contact_seen:{req.pk}:{kind}"
-    now = timezone.now().timestamp()
-    last = request.session.get(key)
-    if last is not None and now - last < VISIT_SECONDS:
-        return
-    services.record_contact_view(request=req, viewer=request.user, role=role, kind=kind)
-    request.session[key] = now
 
 
 @sensitive_variables()
@@ -203,16 +168,8 @@ def _contact_page(request, pk, template, kind):
     if not request.user.is_authenticated:
         raise Http404
     req = _load_request(pk)
-    membership, own_claim = _viewer_context(request.user, req)
-    if own_claim is not None and own_claim.status == Claim.Status.ACTIVE:
-        role = ContactView.Role.CLAIMER
-    elif membership is not None and membership.is_coordinator:
-        role = ContactView.Role.COORDINATOR
-    elif membership is not None:
-        raise PermissionDenied
-    else:
-        raise Http404
-    _log_contact_view(request, req, role=role, kind=kind)
+    role = access.require_contact_role(access.request_viewer(request.user, req))
+    services.record_contact_visit(request=req, viewer=request.user, role=role, kind=kind)
     response = render(request, template, {"req": req, "contact": req.contact, "role": role})
     response["Cache-Control"] = "no-store, private"
     return response
@@ -236,7 +193,7 @@ def request_claim(request, pk):
     req = _load_request(pk)
     membership = get_membership(request.user, req.pod)
     if membership is None:
-        if req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden:
+        if req.is_public:
             messages.info(request, _("Join this pod to help with its requests."))
             return redirect(req.pod)
         raise Http404

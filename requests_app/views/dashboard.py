@@ -6,12 +6,10 @@ members. Lists show public fields only; contact details stay on their own,
 logged pages.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,10 +22,10 @@ from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
-from pods.models import Report
 from requests_app.forms import HotlineContactForm, HotlineForm, HotlinePublicForm
 from requests_app.links import private_url
-from requests_app.models import Claim, Connection, Handover, Request, RequestSeries
+from requests_app.models import Connection, Handover, Request, RequestSeries
+from requests_app.selectors import LIST_FIELDS, coordinator_queues
 from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import (
     form_sent_with_other_details,
@@ -37,74 +35,8 @@ from requests_app.views.posting import (
 
 QUEUE_PREVIEW = 10
 PAGE_SIZE = 25
-EXPIRING_WITHIN_DAYS = 3
 # The session key under which the private link of a hotline request waits to be shown once.
 SESSION_HOTLINE_TOKEN = "hotline_token"  # noqa: S105 - a key name, not a secret  # nosec B105
-
-# Public fields only, so a list can never carry contact details. They are also
-# all a request row shows (pods/_request_row.html), so they key its cache.
-LIST_FIELDS = (
-    "pk",
-    "pod_id",
-    "category",
-    "summary",
-    "area",
-    "status",
-    "hidden",
-    "created_at",
-    "expires_on",
-    "possible_duplicate_of_id",
-    "series_id",
-)
-
-
-def _queues(pod, now):
-    """Each queue as a queryset, in the order a coordinator takes them: oldest
-    first, soonest to expire first, longest without news first."""
-    today = timezone.localdate(now)
-    requests = Request.objects.filter(pod=pod).only(*LIST_FIELDS)
-    return {
-        "new": requests.filter(status=Request.Status.NEW).oldest_first(),
-        "open": requests.filter(status=Request.Status.OPEN).oldest_first(),
-        "expiring": requests.filter(
-            status__in=(Request.Status.NEW, Request.Status.OPEN),
-            expires_on__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
-        ).order_by("expires_on", "pk"),
-        # Longest without news first, read in that order from the claim_pod_active
-        # index (pod, progress_at, request), each request then by primary key.
-        # An active claim means the request is claimed: no status test needed.
-        "stale": requests.filter(
-            claims__pod=pod,
-            claims__status=Claim.Status.ACTIVE,
-            claims__progress_at__lte=_stale_cutoff(pod, now),
-        ).order_by("claims__progress_at", "pk"),
-    }
-
-
-def _stale_cutoff(pod, now):
-    return now - datetime.timedelta(days=pod.stale_claim_days)
-
-
-def _stale_claims(pod, now):
-    """Active claims with no news for the pod's stale period: read from the
-    claim_pod_active index alone."""
-    return Claim.objects.active().filter(pod=pod, progress_at__lte=_stale_cutoff(pod, now))
-
-
-def _queue_counts(pod, now):
-    """The size of each queue. New, open and about-to-expire requests in one
-    pass over the request_pod_expiry index (pod, status, expires_on), stale
-    claims from the claim_pod_active index: a pod's closed requests, however
-    many years of them, are never read."""
-    soon = timezone.localdate(now) + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    new, open_ = Request.Status.NEW, Request.Status.OPEN
-    counts = Request.objects.filter(pod=pod, status__in=(new, open_)).aggregate(
-        new=Count("status", filter=Q(status=new)),
-        open=Count("status", filter=Q(status=open_)),
-        expiring=Count("status", filter=Q(expires_on__lte=soon)),
-    )
-    counts["stale"] = _stale_claims(pod, now).count()
-    return counts
 
 
 def _series_preview(pod):
@@ -135,10 +67,9 @@ QUEUE_TITLES = {
 @never_cache
 def dashboard(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
-    now = timezone.now()
-    queues = _queues(pod, now)
-    counts = _queue_counts(pod, now)
-    reports = Report.objects.open().filter(pod=pod).visible_to(request.user)
+    queues = coordinator_queues(pod, timezone.now())
+    counts = queues.counts()
+    reports = queues.reports(request.user)
     counts["reports"] = reports.count()
     counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
     # The asks themselves, so the tile leads somewhere.
@@ -159,7 +90,8 @@ def dashboard(request, slug):
         for key in ("new", "open", "stale", "expiring")
     ]
     for section in sections:
-        section["items"] = list(queues[section["key"]][:QUEUE_PREVIEW]) if section["count"] else []
+        queue = queues.requests(section["key"])
+        section["items"] = list(queue[:QUEUE_PREVIEW]) if section["count"] else []
         section["cards_key"] = fingerprint(section["items"], *LIST_FIELDS)
     return render(
         request,
@@ -187,7 +119,7 @@ def request_list(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     queue = request.GET.get("queue", "")
     if queue in QUEUE_TITLES:
-        requests = _queues(pod, timezone.now())[queue]
+        requests = coordinator_queues(pod, timezone.now()).requests(queue)
         title = QUEUE_TITLES[queue]
     else:
         queue = ""

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
-from mutualaid.fragments import fingerprint
-from pods.access import get_membership
 from pods.models import Pod
 from requests_app import matching, services
+from requests_app.access import may_see_offer
 from requests_app.forms import OfferForm
 from requests_app.models import Claim, KeepHelping, Offer, Request
 from requests_app.views.posting import form_sent_with_other_details
@@ -50,11 +49,9 @@ def offer_new(request):
 def _offer_for_viewer(user, pk):
     """Offers are seen by members of their pod and by their owner; 404 for everyone else."""
     offer = get_object_or_404(Offer.objects.select_related("pod", "owner"), pk=pk)
-    is_owner = user.is_authenticated and offer.owner_id == user.pk
-    membership = get_membership(user, offer.pod)
-    if not is_owner and (membership is None or (offer.hidden and not membership.is_coordinator)):
+    if not may_see_offer(user, offer):
         raise Http404
-    return offer, is_owner
+    return offer, user.is_authenticated and offer.owner_id == user.pk
 
 
 def offer_detail(request, pk):
@@ -149,26 +146,5 @@ def my_page(request):
             "matches": matches,
             "keep_helping": keep_helping,
             "pods": _my_pods(user),
-            # Keys of the cached lists (mutualaid/fragments.py): all they show.
-            "keys": {
-                "claims": fingerprint(
-                    claims,
-                    "request_id",
-                    "request.summary",
-                    "pod.name",
-                    "status",
-                    "created_at",
-                    "nudged_at",
-                ),
-                "matches": fingerprint(
-                    matches, "item.pk", "item.summary", "item.pod.name", "reasons"
-                ),
-                "offers": fingerprint(
-                    offers, "pk", "description", "pod.name", "category", "status"
-                ),
-                "requests": fingerprint(
-                    my_requests, "pk", "summary", "pod.name", "status", "created_at"
-                ),
-            },
         },
     )

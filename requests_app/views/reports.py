@@ -9,16 +9,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from mutualaid.ratelimit import ratelimit
-from pods.access import get_membership
 from pods.views.moderation import REPORT_LIMIT, _report_page
+from requests_app.access import may_see_offer, may_see_request, request_viewer
 from requests_app.models import Offer, Request
 
 
 @ratelimit("report", limit=REPORT_LIMIT, period=3600)
 def report_request(request, pk):
     req = get_object_or_404(Request.objects.select_related("pod"), pk=pk)
-    public = req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
-    if not public and get_membership(request.user, req.pod) is None:
+    # Whoever may see the post may report it; nobody else learns it exists.
+    if not may_see_request(request_viewer(request.user, req)):
         raise Http404
     return _report_page(
         request,
@@ -34,8 +34,7 @@ def report_request(request, pk):
 @ratelimit("report", limit=REPORT_LIMIT, period=3600)
 def report_offer(request, pk):
     offer = get_object_or_404(Offer.objects.select_related("pod", "owner"), pk=pk)
-    membership = get_membership(request.user, offer.pod)
-    if membership is None or (offer.hidden and not membership.is_coordinator):
+    if not may_see_offer(request.user, offer):
         raise Http404
     return _report_page(
         request,

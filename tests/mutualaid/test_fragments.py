@@ -2,6 +2,7 @@
 nobody can be shown a fragment made for different rows."""
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +12,8 @@ from django.utils import timezone
 from mutualaid.fragments import fingerprint
 from requests_app import services
 from requests_app.models import Category, Claim, Request
+from requests_app.selectors import LIST_FIELDS
+from requests_app.views.board import CARD_FIELDS
 from tests.conftest import client_for
 from tests.factories import make_offer, make_person, make_request
 
@@ -109,8 +112,40 @@ def test_two_people_never_see_each_others_lists(maple):
         make_offer(maple, person, description=f"{summary} offer", category=Category.RIDE)
     my_page = reverse("requests_app:my_page")
     pages = {}
-    for _ in range(2):  # the second round reads every list from the cache
+    for _ in range(2):  # a second view must not mix people either
         for person in (ana, ben):
             pages[person.username] = client_for(person).get(my_page).content.decode()
     assert "Errand for Ana" in pages["ana"] and "Errand for Ben" not in pages["ana"]
     assert "Errand for Ben" in pages["ben"] and "Errand for Ana" not in pages["ben"]
+
+
+# What a template may call on a row, and the stored fields each one reads.
+DERIVED = {
+    "get_absolute_url": {"pk"},
+    "get_category_display": {"category"},
+    "get_status_display": {"status"},
+    "language_names": {"languages"},
+}
+
+
+def _fields_shown(template_name):
+    from django.template.loader import get_template
+
+    source = get_template(template_name).template.source
+    shown = set()
+    for name in re.findall(r"\breq\.(\w+)", source):
+        shown |= DERIVED.get(name, {name})
+    return shown
+
+
+@pytest.mark.parametrize(
+    ("template_name", "key_fields"),
+    [
+        ("requests_app/_request_card.html", CARD_FIELDS),
+        ("pods/_request_row.html", LIST_FIELDS),
+    ],
+)
+def test_each_cached_row_shows_only_what_its_key_is_made_of(template_name, key_fields):
+    """A value a row shows but its key leaves out would be served stale; the key
+    and the page's query take the same list, and the template shows no more."""
+    assert _fields_shown(template_name) <= set(key_fields)

@@ -137,7 +137,7 @@ def test_main_pages_send_the_security_headers(client, pages):
         assert "frame-ancestors 'none'" in csp, name
         assert response["X-Frame-Options"] == "DENY", name
         assert response["X-Content-Type-Options"] == "nosniff", name
-        assert response["Referrer-Policy"] in ("same-origin", "strict-origin"), name
+        assert response["Referrer-Policy"] == "same-origin", name
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
 
 
@@ -145,7 +145,7 @@ def test_main_pages_send_the_security_headers(client, pages):
 def test_private_pages_are_not_cached_and_send_no_referrer(client, pages):
     response = client.get(pages["private page"])
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "strict-origin"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
 
 

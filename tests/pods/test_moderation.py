@@ -21,8 +21,11 @@ def test_every_request_offer_and_public_name_has_a_report_link(maple, alice, bob
     offer_page = client_for(bob).get(offer.get_absolute_url()).content.decode()
     assert reverse("pods:report_offer", args=[offer.pk]) in offer_page
     assert reverse("pods:report_person", args=[maple.slug, alice.pk]) in offer_page
-    pod_page = client.get(maple.get_absolute_url()).content.decode()
+    pod_page = client_for(bob).get(maple.get_absolute_url()).content.decode()
     assert reverse("pods:report_person", args=[maple.slug, alice.pk]) in pod_page
+    # Visitors see the coordinators' names, but reporting a person needs membership.
+    visitor_page = client.get(maple.get_absolute_url()).content.decode()
+    assert reverse("pods:report_person", args=[maple.slug, alice.pk]) not in visitor_page
 
 
 @pytest.mark.django_db
@@ -136,9 +139,9 @@ def test_hidden_or_closed_requests_cannot_be_reported_by_outsiders(maple, carol_
 
 
 @pytest.mark.django_db
-def test_reporting_someone_outside_the_pod_is_not_found(maple, carol, client):
+def test_reporting_someone_outside_the_pod_is_not_found(maple, carol, bob_client):
     url = reverse("pods:report_person", args=[maple.slug, carol.pk])
-    assert client.get(url).status_code == 404
+    assert bob_client.get(url).status_code == 404
 
 
 @pytest.mark.django_db

@@ -60,7 +60,8 @@ MATRIX = {
     ("GET", "pods:report_request"): EVERYONE,
     ("POST", "pods:report_request"): LOGGED_IN_ACTION,
     ("GET", "pods:report_offer"): MEMBERS,
-    ("GET", "pods:report_person"): EVERYONE,
+    # Naming a person: only members, so nobody else can list the pod's people.
+    ("GET", "pods:report_person"): MEMBERS,
     ("GET", "pods:stats"): MEMBERS,
     ("GET", "pods:proposal_list"): MEMBERS,
     ("GET", "pods:proposal_new"): MEMBERS,
@@ -166,7 +167,7 @@ def scene(maple, alice, bob, carol, dave, olga, root):
         pod=maple,
         uploaded_by=alice,
         filename="needs.csv",
-        content="summary,name,phone\nBread,Ann,555-123-4567\n",
+        content="summary,name,phone\nBread,Ann,718-555-0123\n",
         mapping={"columns": {"summary": 0, "name": 1, "phone": 2}, "default_category": "other"},
     )
     pod_proposal = PodProposal.objects.create(
@@ -274,3 +275,49 @@ def test_proposal_of_another_pod_is_not_found_through_maple(oak, olga, maple, al
     path = reverse("pods:proposal_detail", args=[maple.slug, proposal.pk])
     assert alice_client.get(path).status_code == NOT_FOUND
     assert Proposal.objects.filter(pk=proposal.pk).exists()
+
+
+# The report forms of posts that only some may see, and of a person who is not a
+# member: the same roles, each state of the post (issue 13's defects b and c).
+POST_STATES = ["awaiting approval", "hidden", "withdrawn"]
+# The pod's coordinator sees such posts; nobody else may report (or read) them.
+REPORT_HIDDEN_POST = [NOT_FOUND, PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", POST_STATES)
+@pytest.mark.parametrize(
+    ("role", "status"), list(zip(ROLES, REPORT_HIDDEN_POST, strict=True)), ids=ROLES
+)
+def test_report_form_of_a_post_only_for_who_may_see_it(
+    request, maple, alice, bob, carol, dave, olga, root, state, role, status
+):
+    req, _token = make_request(maple, summary="Seen by coordinators only")
+    if state == "awaiting approval":
+        Request.objects.filter(pk=req.pk).update(status=Request.Status.NEW)
+    elif state == "hidden":
+        Request.objects.filter(pk=req.pk).update(hidden=True)
+    else:
+        services.withdraw_request(request=req)
+    client = Client() if role == "visitor" else request.getfixturevalue(f"{role}_client")
+
+    response = client.get(reverse("pods:report_request", args=[req.pk]))
+
+    assert response.status_code == status
+    assert ("Seen by coordinators only" in response.content.decode()) == (status == PAGE)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "status"),
+    list(zip(ROLES, [FOUND] + [NOT_FOUND] * 6, strict=True)),
+    ids=ROLES,
+)
+def test_report_form_of_someone_outside_the_pod_is_404_for_everyone(
+    request, maple, alice, bob, carol, dave, olga, root, role, status
+):
+    client = Client() if role == "visitor" else request.getfixturevalue(f"{role}_client")
+    response = client.get(reverse("pods:report_person", args=[maple.slug, dave.pk]))
+    assert response.status_code == status
+    if role != "dave":  # his own name is in his own page's header
+        assert dave.display_name not in response.content.decode()

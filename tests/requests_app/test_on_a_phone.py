@@ -99,8 +99,14 @@ def test_the_helper_is_logged_once_per_visit_not_once_per_page(maple_request, bo
     html = Client().get(url("private_status", token)).content.decode()
     seen = html[html.index("Who has seen your contact details") :].split("</ul>")[0]
     assert seen.count(bob.display_name) == 1
-    # Another visit (half an hour on, or another browser) is logged again.
+    # Another browser within the half hour is the same visit (one person, one look)...
     client_for(bob).get(req.get_absolute_url())
+    assert ContactView.objects.filter(request=req, viewer=bob).count() == 1
+    # ...and half an hour on is another visit, logged again.
+    ContactView.objects.filter(request=req).update(
+        viewed_at=timezone.now() - services.CONTACT_VISIT - datetime.timedelta(seconds=1)
+    )
+    bob_client.get(req.get_absolute_url())
     assert ContactView.objects.filter(request=req, viewer=bob).count() == 2
 
 

@@ -1,6 +1,6 @@
 """Every URL of requests_app × every role: status code, and who sees the contact.
 
-Derived from DESIGN.md, "Who may see what": the requester's contact only for the
+Derived from docs/privacy.md, "Who may see what": the requester's contact only for the
 active claimer, the pod's coordinators (on the contact page and task sheet, logged)
 and the requester through the private link; the helper's name only for the
 helper, coordinators and the requester; 404 for outsiders, 403 for members

@@ -14,6 +14,7 @@ from tests.factories import (
     REQUESTER_EMAIL,
     REQUESTER_NAME,
     REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_pod,
     request_form_data,
 )
@@ -55,7 +56,7 @@ def test_visitor_posts_a_request_and_its_private_contact(client, maple):
     contact = RequestContact.objects.get(request=req)
     assert (contact.name, contact.phone, contact.email, contact.address) == (
         REQUESTER_NAME,
-        REQUESTER_PHONE,
+        REQUESTER_PHONE_E164,
         REQUESTER_EMAIL,
         REQUESTER_ADDRESS,
     )
@@ -68,7 +69,7 @@ def test_posted_page_shows_the_private_link_once(client, maple):
     response = client.get(url("request_posted"))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "strict-origin"
+    assert response["Referrer-Policy"] == "same-origin"
     token = TOKEN_IN_PATH.search(response.content.decode()).group(1)
     assert Request.objects.get().token_hash == hash_token(token)
     # The link opens the private page.

@@ -1,4 +1,4 @@
-"""No page's query count grows with the number of rows (DESIGN.md, Non-functional).
+"""No page's query count grows with the number of rows (docs/scaling.md).
 
 Each page gets one ceiling, checked with a handful of rows and with hundreds.
 """

@@ -35,6 +35,13 @@ TOKEN_PATH = re.compile(
     r"(?!\[token\])[^/\s?#&%\"'<>]+"
 )
 PRIVATE_LINK = TOKEN_PATH  # the old name
+# The short private link (/ABCDE-FGHJK-MNPQR-STUVW): four groups of five letters
+# and digits, however typed (any case; "-", "_", "." or an encoded space between
+# groups), on its own or after a slash, also a percent-encoded one.
+SHORT_LINK = re.compile(
+    r"(?:(?<=%2F)|(?<=%2f)|(?<![\w-]))"
+    r"[0-9A-Za-z]{5}(?:(?:[-_.]|%20)?[0-9A-Za-z]{5}){3}(?![\w-])"
+)
 # A token passed as a keyword, as in a URL resolver's repr: token='...'.
 TOKEN_VALUE = re.compile(r"(\btoken\b['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]{8,}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -81,7 +88,7 @@ def mask_tokens(text):
     """
     if not text:
         return text
-    return TOKEN_PATH.sub(r"\1[token]", str(text))
+    return SHORT_LINK.sub("[token]", TOKEN_PATH.sub(r"\1[token]", str(text)))
 
 
 def scrub(text, *, known=()):

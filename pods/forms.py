@@ -1,9 +1,10 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,12 @@ class SignupForm(UserCreationForm):
             "username": _("For logging in. Letters, numbers and @/./+/-/_ only."),
             "email": _("Only if you'd like to hear from us by email. Never shown to others."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No blank "---------" to start on: the language this page is read in.
+        self.fields["language"].choices = settings.LANGUAGES
+        self.fields["language"].initial = translation.get_language()
 
 
 class FindPodForm(forms.Form):

@@ -10,7 +10,7 @@ import runpy
 from pathlib import Path
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from mutualaid.logging import mask_tokens
 from notifications import tokens as notification_tokens
@@ -21,6 +21,9 @@ from tests.test_two_servers import free_port, start_server, stop, wait_until_ser
 LOGGER_CLASS = "mutualaid.gunicorn_logging.MaskingLogger"
 
 
+SHORT = "K7M2P-X9Q4R-T3V8W-Z5N6H"  # a short private link's token, as given out
+
+
 def token_routes(resolver=None, prefix=""):
     """Every URL pattern with a ``token`` argument, as a route string."""
     resolver = resolver or get_resolver()
@@ -28,20 +31,34 @@ def token_routes(resolver=None, prefix=""):
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             yield from token_routes(entry, route)
-        elif isinstance(entry, URLPattern) and "<str:token>" in route:
+        elif isinstance(entry, URLPattern) and "token" in entry.pattern.regex.groupindex:
             yield route
 
 
 def test_every_token_route_is_masked():
     routes = list(token_routes())
-    # The private link's seven pages and the two email links, at least.
-    assert len(routes) >= 9
+    # The private link's seven pages, its short form and the email links, at least.
+    assert len(routes) >= 10
     for route in routes:
-        path = "/" + route.replace("<str:token>", "Sup3rSecretTok_en-9")
-        assert "Sup3rSecretTok_en-9" not in mask_tokens(f"GET {path} HTTP/1.1"), route
+        if "<str:token>" in route:
+            secret = "Sup3rSecretTok_en-9"
+            path = "/" + route.replace("<str:token>", secret)
+        else:  # the short link's regular expression: try it as it can be typed
+            assert resolve(f"/{SHORT}/").url_name == "private_link", route
+            secret, path = SHORT, f"/{SHORT}/"
+        assert secret not in mask_tokens(f"GET {path} HTTP/1.1"), route
         full = f"https://aid.example.org{path}"
-        assert "Sup3rSecretTok_en-9" not in mask_tokens(full), route
+        assert secret not in mask_tokens(full), route
         assert "[token]" in mask_tokens(path)
+
+
+@pytest.mark.parametrize(
+    "typed", [SHORT, SHORT.lower(), SHORT.replace("-", ""), SHORT.replace("-", "%20")]
+)
+def test_a_short_link_is_masked_however_it_is_typed(typed):
+    assert mask_tokens(f'"GET /{typed} HTTP/1.1" 302') == '"GET /[token] HTTP/1.1" 302'
+    assert mask_tokens(f"/login/?next=%2F{typed}%2F") == "/login/?next=%2F[token]%2F"
+    assert mask_tokens(f"https://aid.example.org/{typed}/") == "https://aid.example.org/[token]/"
 
 
 def test_masking_keeps_the_rest_of_the_line():
@@ -65,13 +82,16 @@ def test_no_token_in_a_real_gunicorn_access_log(tmp_path):
         port,
         extra=["--logger-class", LOGGER_CLASS, "--access-logfile", str(access_log)],
     )
-    secrets = [token, unsubscribe, feedback, "CheckInTok3nValue"]
+    short = token.replace("-", "")
+    secrets = [token, short, short.lower(), unsubscribe, feedback, "CheckInTok3nValue"]
     try:
         wait_until_serving(port, server)
         paths = [
             f"/r/{token}/",
             f"/r/{token}/edit/",
             f"/r/{token}/new-link/",
+            f"/{token}",
+            f"/{token.lower().replace('-', '')}/",
             f"/notifications/unsubscribe/{unsubscribe}/",
             f"/notifications/feedback/{feedback}/",
             f"/login/?next=%2Fr%2F{token}%2F",

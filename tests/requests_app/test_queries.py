@@ -52,7 +52,8 @@ PAGES = {
     "my page": 10,
     "request page, as its helper": 10,  # +1: an ask to take over the claim (issue 17)
     "request page, as a coordinator": 9,
-    "private page": 4,
+    # One more than the page needs: whether this client tried too many wrong links.
+    "private page": 5,
     "pod page": 6,
 }
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pods import services as pod_services
 from pods.models import Membership, Person, Pod, PostalCode, Proposal, ProposalResponse, Report
-from requests_app import services
+from requests_app import consent, services
 from requests_app.models import Category, Offer
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production  # nosec B105
@@ -303,6 +303,9 @@ class Command(BaseCommand):
                 "notes": "",
             },
             callback_preference="call",
+            # alice read Grace the privacy script, and Grace agreed.
+            coordinator=people["alice"],
+            consent_version=consent.CURRENT_VERSION,
             now=now,
         )
         self._safeguarding(pods, people, posted, now)

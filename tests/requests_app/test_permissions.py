@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from pods import services as pod_services
 from pods.models import Membership
 from requests_app import services
 from requests_app.models import ContactView, Handover, KeepHelping, Offer, new_private_token
@@ -408,3 +409,51 @@ def test_permission_matrix(request, scene, maple, method, name, role, expect):
     if expect.to:
         location = expected_location(expect.to, scene, maple)
         assert response["Location"].split("?")[0] == location
+
+
+# --- Help at home in a pod that asks for vetted helpers (issue 14) ---------------------
+
+# An open childcare request in maple, which asks for vetted helpers; the claimer
+# column is a member a coordinator vetted. Columns as ROLES: GET of the request's
+# page (does it offer the claim button, or the refusal?) and POST of the claim
+# (does a claim exist afterwards?).
+REFUSAL = "This one needs a vetted helper: ask your coordinators."
+IN_HOME_MATRIX = {
+    # role: (page status, button shown, refusal shown, claim status, claimed)
+    "visitor": (200, False, False, 302, False),  # sent to log in
+    "member": (200, False, True, 302, False),  # refused: not vetted
+    "outsider": (200, False, False, 302, False),  # sent to the pod's page, to join
+    "claimer": (200, True, False, 302, True),  # vetted
+    "requester": (200, False, False, 302, False),  # no account: sent to log in
+    "coordinator": (200, False, True, 302, False),  # a coordinator is not vetted by the role
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_only_a_vetted_member_may_claim_help_at_home(request, maple, alice, helper, role):
+    maple.in_home_needs_vetting = True
+    maple.save(update_fields=["in_home_needs_vetting"])
+    at_home, _token = make_request(maple, category="childcare", summary="An hour with Leo")
+    pod_services.vetting_record(
+        pod=maple,
+        person=helper,
+        by=alice,
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    client = (
+        request.getfixturevalue(CLIENT_FIXTURES[role]) if role in CLIENT_FIXTURES else Client()
+    )
+    page_status, button, refusal, claim_status, claimed = IN_HOME_MATRIX[role]
+
+    page = client.get(reverse("requests_app:request_detail", args=[at_home.pk]))
+    assert page.status_code == page_status
+    html = page.content.decode()
+    assert ("I can help with this" in html) == button
+    assert (REFUSAL in html) == refusal
+
+    response = client.post(reverse("requests_app:request_claim", args=[at_home.pk]), follow=True)
+    assert response.redirect_chain[0][1] == claim_status
+    assert at_home.claims.exists() == claimed
+    if refusal:
+        assert REFUSAL in response.content.decode()

@@ -131,6 +131,12 @@ def test_the_dashboard_tiles_count_in_good_grammar_and_the_asks_tile_leads_to_a_
     assert '<a href="#queue-connections"><strong>1</strong> ask waiting' in html
     assert "1</strong> Asks" not in html
     assert "<strong>0</strong> open reports" in html
+    # The queue tiles too: "1 open request", not "1 Open, oldest first".
+    assert '<a href="#queue-open"><strong>1</strong> open request</a>' in html
+    assert "<strong>0</strong> requests awaiting approval" in html
+    assert "<strong>0</strong> stale claims" in html
+    assert "<strong>0</strong> requests about to expire" in html
+    assert "<strong>0</strong> needs that come back" in html
     section = html[html.index('id="queue-connections"') :]
     assert req.summary in section[: section.index("</section>")]
     with translation.override("es"):
@@ -138,6 +144,8 @@ def test_the_dashboard_tiles_count_in_good_grammar_and_the_asks_tile_leads_to_a_
             reverse("pods:dashboard", args=[maple.slug]), HTTP_ACCEPT_LANGUAGE="es"
         ).content.decode()
     assert "<strong>1</strong> consulta espera" in html
+    assert "<strong>1</strong> solicitud abierta</a>" in html
+    assert "<strong>0</strong> ayudas detenidas" in html
 
 
 def test_the_header_offers_sign_up_to_a_visitor(client, db):

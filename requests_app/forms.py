@@ -342,6 +342,17 @@ class HotlinePublicForm(RequestPublicForm):
         super().__init__(*args, **kwargs)
         for name in ("pod", "postal_code", "website"):
             self.fields.pop(name, None)
+        # A coordinator types this in about someone else: speak about the caller.
+        self.fields["languages"].label = _("Languages the caller would like help in")
+        self.fields["contactless"].label = _(
+            "The caller would like a contactless hand-off (left at the door)"
+        )
+        if "repeat" in self.fields:
+            self.fields["repeat"].label = _("Will the caller need this again?")
+            self.fields["repeat"].help_text = _(
+                "If it comes back, we put it on the board again each time, with the same "
+                "details. The caller can pause or stop it from their private link."
+            )
         self.fields["agree"].label = _(
             "The caller agrees to the community agreements (read them out if needed)"
         )

@@ -116,6 +116,11 @@ def test_the_hotline_form_speaks_about_the_caller(maple, alice_client):
     assert "Best way to reach the caller" in html
     assert "Best way to reach you" not in html
     assert "Only your helper" not in html
+    # The rest of the form too: what they need, not what "you" need.
+    assert "Languages the caller would like help in" in html
+    assert "Will the caller need this again?" in html
+    for second_person in ("Languages you", "Will you need", "I&#x27;d like", "your private page"):
+        assert second_person not in html, second_person
     response = alice_client.post(reverse("pods:hotline", args=[maple.slug]), hotline_data(maple))
     assert response.status_code == 302
 

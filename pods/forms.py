@@ -31,7 +31,7 @@ class SignupForm(UserCreationForm):
         model = Person
         fields = ["username", "display_name", "email", "language"]
         help_texts = {
-            "username": _("For logging in. Letters, numbers and @/./+/-/_ only."),
+            "username": _("You type it to log in. One word, no spaces."),
             "email": _("Only if you'd like to hear from us by email. Never shown to others."),
         }
 
@@ -40,6 +40,12 @@ class SignupForm(UserCreationForm):
         # No blank "---------" to start on: the language this page is read in.
         self.fields["language"].choices = settings.LANGUAGES
         self.fields["language"].initial = translation.get_language()
+        # One plain sentence instead of Django's four bullet points; a password that
+        # breaks a rule still gets that rule's own message.
+        self.fields["password1"].help_text = _(
+            "At least 8 characters. Not only numbers, not a common password, "
+            "and not too close to your name."
+        )
 
 
 class FindPodForm(forms.Form):

@@ -37,6 +37,30 @@ def test_signup_language_starts_on_the_language_of_the_page_not_dashes():
 
 
 @pytest.mark.django_db
+def test_signup_explains_username_and_password_in_plain_words(client):
+    html = client.get(reverse("signup")).content.decode()
+    assert "@/./+/-/_" not in html
+    assert "One word, no spaces." in html
+    # One sentence, not Django's four bullet points...
+    assert "At least 8 characters." in html
+    assert "password can’t be too similar" not in html
+    # ...and a password that breaks a rule still gets that rule's message.
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newbie",
+            "display_name": "Newbie",
+            "language": "en",
+            "password1": "12345678901",
+            "password2": "12345678901",
+            "agree": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "This password is entirely numeric." in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_one_phone_mistake_gives_one_error(maple):
     form = RequestContactForm(request_form_data(maple, phone="12", preferred="call"))
     assert not form.is_valid()

@@ -289,6 +289,9 @@ class FeedbackForm(forms.ModelForm):
             "need_met": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        # Its own capital: Django capitalizes a verbose name's first character,
+        # which in Spanish is the "¿" ("¿se resolvió...?").
+        labels = {"need_met": _("Was the need met?")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

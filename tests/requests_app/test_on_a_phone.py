@@ -27,6 +27,11 @@ def test_was_the_need_met_starts_with_nothing_chosen_and_no_dashes():
     assert html.count('type="radio"') == 3
 
 
+def test_was_the_need_met_starts_with_a_capital_in_spanish_too():
+    with translation.override("es"):
+        assert FeedbackForm()["need_met"].label == "¿Se resolvió la necesidad?"
+
+
 @pytest.mark.django_db
 def test_signup_language_starts_on_the_language_of_the_page_not_dashes():
     with translation.override("es"):

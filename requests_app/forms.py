@@ -266,8 +266,15 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["pod"].queryset = pods
         self.fields["pod"].empty_label = None
+        # Translated labels and a first option that says what to do (the model's
+        # field names are neither).
+        self.fields["pod"].label = _("Your pod")
+        self.fields["category"].choices = [("", _("Choose one")), *Category.choices]
         if self.instance.pk:
             del self.fields["pod"]
+        else:
+            # They speak at least the language they are reading this in.
+            self.fields["languages"].initial = [translation.get_language() or "en"]
 
 
 class BoardFilterForm(forms.Form):

@@ -200,3 +200,16 @@ def test_the_kind_of_help_starts_on_choose_one_not_dashes(client, maple):
     category = html[html.index('name="category"') :].split("</select>")[0]
     assert BLANK not in category
     assert '<option value="" selected>Choose one</option>' in category
+
+
+@pytest.mark.django_db
+def test_the_offer_form_speaks_spanish_and_starts_on_choose_one(maple, bob_client):
+    response = bob_client.get(reverse("requests_app:offer_new"), HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert "Tu grupo" in html
+    assert ">Pod<" not in html
+    category = html[html.index('name="category"') :].split("</select>")[0]
+    assert BLANK not in category
+    assert '<option value="" selected>Elige una</option>' in category
+    # The language they read the page in is already ticked.
+    assert re.search(r'<input[^>]*name="languages" value="es"[^>]*checked', html)

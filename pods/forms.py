@@ -112,6 +112,11 @@ class ReportForm(forms.ModelForm):
             "details": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The person says what is wrong: no "---------" radio button chosen for them.
+        self.fields["reason"].choices = Report.Reason.choices
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("details"):
@@ -168,7 +173,7 @@ class MemberRemoveForm(forms.Form):
 
 
 def _setting_choices():
-    return [("", "---------")] + [
+    return [("", _("None: not a change of setting"))] + [
         (name, capfirst(Pod._meta.get_field(name).verbose_name)) for name in PROPOSABLE_SETTINGS
     ]
 
@@ -201,6 +206,7 @@ class ProposalForm(forms.ModelForm):
             "display_name"
         )
         self.fields["person"].required = False
+        self.fields["person"].empty_label = _("Nobody: not a change of coordinators")
         self.fields["person"].help_text = _("For a change of coordinators.")
         if self.instance.pk and not self.is_bound:
             self.initial["deadline"] = timezone.localdate(self.instance.deadline)
@@ -271,6 +277,11 @@ class ProposalResponseForm(forms.ModelForm):
                 "Needed for a concern or an objection: what worries you, and what would help."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each member chooses their answer: none is chosen for them, no "---------".
+        self.fields["kind"].choices = ProposalResponse.Kind.choices
 
     def clean(self):
         cleaned = super().clean()

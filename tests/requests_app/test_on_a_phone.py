@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from pods.forms import SignupForm
+from pods.forms import ProposalForm, ProposalResponseForm, ReportForm, SignupForm
 from requests_app import services
 from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm
 from requests_app.models import Claim, ContactView
@@ -213,3 +213,15 @@ def test_the_offer_form_speaks_spanish_and_starts_on_choose_one(maple, bob_clien
     assert '<option value="" selected>Elige una</option>' in category
     # The language they read the page in is already ticked.
     assert re.search(r'<input[^>]*name="languages" value="es"[^>]*checked', html)
+
+
+@pytest.mark.django_db
+def test_report_and_proposal_forms_choose_nothing_for_the_person_and_show_no_dashes(maple):
+    for field in (ReportForm()["reason"], ProposalResponseForm()["kind"]):
+        html = str(field)
+        assert BLANK not in html
+        assert "checked" not in html
+    html = str(ProposalForm(pod=maple))
+    assert BLANK not in html
+    assert "None: not a change of setting" in html
+    assert "Nobody: not a change of coordinators" in html

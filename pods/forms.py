@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from pods.models import (
     PROPOSABLE_SETTINGS,
@@ -33,7 +34,7 @@ class SignupForm(UserCreationForm):
         model = Person
         fields = ["username", "display_name", "email", "language"]
         help_texts = {
-            "username": _("For logging in. Letters, numbers and @/./+/-/_ only."),
+            "username": _("You type it to log in. One word, no spaces."),
             "email": _("Only if you'd like to hear from us by email. Never shown to others."),
         }
 
@@ -42,6 +43,12 @@ class SignupForm(UserCreationForm):
         # No blank "---------" to start on: the language this page is read in.
         self.fields["language"].choices = settings.LANGUAGES
         self.fields["language"].initial = translation.get_language()
+        # One plain sentence instead of Django's four bullet points; a password that
+        # breaks a rule still gets that rule's own message.
+        self.fields["password1"].help_text = _(
+            "At least 8 characters. Not only numbers, not a common password, "
+            "and not too close to your name."
+        )
 
 
 class FindPodForm(forms.Form):
@@ -107,6 +114,11 @@ class ReportForm(forms.ModelForm):
             "reason": forms.RadioSelect,
             "details": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The person says what is wrong: no "---------" radio button chosen for them.
+        self.fields["reason"].choices = Report.Reason.choices
 
     def clean(self):
         cleaned = super().clean()
@@ -192,7 +204,7 @@ def _is_yes_no(name):
 
 
 def _setting_choices():
-    return [("", "---------")] + [
+    return [("", _("None: not a change of setting"))] + [
         (name, capfirst(Pod._meta.get_field(name).verbose_name)) for name in PROPOSABLE_SETTINGS
     ]
 
@@ -226,10 +238,15 @@ class ProposalForm(forms.ModelForm):
             "display_name"
         )
         self.fields["person"].required = False
-        self.fields["person"].help_text = _(
+        self.fields["person"].empty_label = _("Nobody: not a change of coordinators")
+        days = Proposal.minimum_days(Proposal.Change.ADD_COORDINATOR)
+        self.fields["person"].help_text = ngettext(
             "For a change of coordinators: another member, never yourself. It stays open "
-            "at least %(days)d days and needs a coordinator's consent."
-        ) % {"days": Proposal.minimum_days(Proposal.Change.ADD_COORDINATOR)}
+            "at least %(days)d day and needs a coordinator's consent.",
+            "For a change of coordinators: another member, never yourself. It stays open "
+            "at least %(days)d days and needs a coordinator's consent.",
+            days,
+        ) % {"days": days}
         if self.instance.pk and not self.is_bound:
             self.initial["deadline"] = timezone.localdate(self.instance.deadline)
             if _is_yes_no(self.instance.setting):
@@ -330,6 +347,11 @@ class ProposalResponseForm(forms.ModelForm):
                 "Needed for a concern or an objection: what worries you, and what would help."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each member chooses their answer: none is chosen for them, no "---------".
+        self.fields["kind"].choices = ProposalResponse.Kind.choices
 
     def clean(self):
         cleaned = super().clean()

@@ -268,8 +268,15 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["pod"].queryset = pods
         self.fields["pod"].empty_label = None
+        # Translated labels and a first option that says what to do (the model's
+        # field names are neither).
+        self.fields["pod"].label = _("Your pod")
+        self.fields["category"].choices = [("", _("Choose one")), *Category.choices]
         if self.instance.pk:
             del self.fields["pod"]
+        else:
+            # They speak at least the language they are reading this in.
+            self.fields["languages"].initial = [translation.get_language() or "en"]
 
 
 class BoardFilterForm(forms.Form):
@@ -291,6 +298,9 @@ class FeedbackForm(forms.ModelForm):
             "need_met": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        # Its own capital: Django capitalizes a verbose name's first character,
+        # which in Spanish is the "¿" ("¿se resolvió...?").
+        labels = {"need_met": _("Was the need met?")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -344,6 +354,17 @@ class HotlinePublicForm(RequestPublicForm):
         super().__init__(*args, **kwargs)
         for name in ("pod", "postal_code", "website"):
             self.fields.pop(name, None)
+        # A coordinator types this in about someone else: speak about the caller.
+        self.fields["languages"].label = _("Languages the caller would like help in")
+        self.fields["contactless"].label = _(
+            "The caller would like a contactless hand-off (left at the door)"
+        )
+        if "repeat" in self.fields:
+            self.fields["repeat"].label = _("Will the caller need this again?")
+            self.fields["repeat"].help_text = _(
+                "If it comes back, we put it on the board again each time, with the same "
+                "details. The caller can pause or stop it from their private link."
+            )
         self.fields["agree"].label = _(
             "The caller agrees to the community agreements (read them out if needed)"
         )

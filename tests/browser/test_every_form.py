@@ -4,7 +4,8 @@ For each role, the test walks the pages that role reaches from the demo data
 (plus a few states the demo lacks: a finished request, a second claim, a
 request awaiting approval, a proposed pod), collects every <form> on them from
 the HTML (no hand-kept list: a form added later is covered by itself), fills
-it with valid values, presses its button and fails on any 403, 404 or 5xx.
+it with valid values, presses its button and fails on any 403, 404 or 5xx,
+and on any page wider than a 360 px phone (it would scroll sideways).
 
 To stay quick, a form is submitted once per kind (its method, its action with
 ids and tokens blanked, its field names), wherever it first still appears;
@@ -34,6 +35,8 @@ pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - load_demo's, for a test database  # nosec B105
 NEW_PASSWORD = "a-Long-new-passphrase-2026"  # noqa: S105  # nosec B105
 MAX_PAGES = 45
+# Each role browses on a small phone: a page wider than this scrolls sideways.
+PHONE = {"width": 360, "height": 740}
 MAX_SUBMISSIONS = 80
 
 # Never walked: Django's own admin (not our forms), static files, and links
@@ -277,6 +280,10 @@ class Walk:
         status = response.status if response else 0
         if self.bad(status):
             self.failures.append(f"GET {url} -> {status}")
+        elif status == 200:
+            wide = self.page.evaluate("document.documentElement.scrollWidth")
+            if wide > PHONE["width"]:
+                self.failures.append(f"GET {url} is {wide} px wide on a {PHONE['width']} px phone")
         return status
 
     def note_forms(self, url, parsed):
@@ -494,6 +501,7 @@ def test_every_form_a_role_meets_is_accepted_without_javascript(role, demo, new_
     settings_site = tokens.site_url("")
     username, start, follow, minimum = ROLES[role]
     page = new_page(javascript=False)
+    page.set_viewport_size(PHONE)
     sign_in = None
     if username:
         sign_in = functools.partial(log_in, username=username)
@@ -515,5 +523,5 @@ def test_every_form_a_role_meets_is_accepted_without_javascript(role, demo, new_
     walk.submit_all(Filler(role.replace(" ", "")))
 
     print(walk.report())
-    assert not walk.failures, f"{role} was refused:\n" + "\n".join(walk.failures)
+    assert not walk.failures, f"{role} met problems:\n" + "\n".join(walk.failures)
     assert len(walk.submitted) >= minimum, walk.report()

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from pods.forms import SignupForm
+from pods.forms import ProposalForm, ProposalResponseForm, ReportForm, SignupForm
 from requests_app import services
 from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm
 from requests_app.models import Claim, ContactView
@@ -27,6 +27,11 @@ def test_was_the_need_met_starts_with_nothing_chosen_and_no_dashes():
     assert html.count('type="radio"') == 3
 
 
+def test_was_the_need_met_starts_with_a_capital_in_spanish_too():
+    with translation.override("es"):
+        assert FeedbackForm()["need_met"].label == "¿Se resolvió la necesidad?"
+
+
 @pytest.mark.django_db
 def test_signup_language_starts_on_the_language_of_the_page_not_dashes():
     with translation.override("es"):
@@ -34,6 +39,30 @@ def test_signup_language_starts_on_the_language_of_the_page_not_dashes():
         html = str(form["language"])
     assert BLANK not in html
     assert re.search(r'<option value="es" selected>', html)
+
+
+@pytest.mark.django_db
+def test_signup_explains_username_and_password_in_plain_words(client):
+    html = client.get(reverse("signup")).content.decode()
+    assert "@/./+/-/_" not in html
+    assert "One word, no spaces." in html
+    # One sentence, not Django's four bullet points...
+    assert "At least 8 characters." in html
+    assert "password can’t be too similar" not in html
+    # ...and a password that breaks a rule still gets that rule's message.
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newbie",
+            "display_name": "Newbie",
+            "language": "en",
+            "password1": "12345678901",
+            "password2": "12345678901",
+            "agree": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "This password is entirely numeric." in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -116,6 +145,11 @@ def test_the_hotline_form_speaks_about_the_caller(maple, alice_client):
     assert "Best way to reach the caller" in html
     assert "Best way to reach you" not in html
     assert "Only your helper" not in html
+    # The rest of the form too: what they need, not what "you" need.
+    assert "Languages the caller would like help in" in html
+    assert "Will the caller need this again?" in html
+    for second_person in ("Languages you", "Will you need", "I&#x27;d like", "your private page"):
+        assert second_person not in html, second_person
     response = alice_client.post(reverse("pods:hotline", args=[maple.slug]), hotline_data(maple))
     assert response.status_code == 302
 
@@ -131,6 +165,12 @@ def test_the_dashboard_tiles_count_in_good_grammar_and_the_asks_tile_leads_to_a_
     assert '<a href="#queue-connections"><strong>1</strong> ask waiting' in html
     assert "1</strong> Asks" not in html
     assert "<strong>0</strong> open reports" in html
+    # The queue tiles too: "1 open request", not "1 Open, oldest first".
+    assert '<a href="#queue-open"><strong>1</strong> open request</a>' in html
+    assert "<strong>0</strong> requests awaiting approval" in html
+    assert "<strong>0</strong> stale claims" in html
+    assert "<strong>0</strong> requests about to expire" in html
+    assert "<strong>0</strong> needs that come back" in html
     section = html[html.index('id="queue-connections"') :]
     assert req.summary in section[: section.index("</section>")]
     with translation.override("es"):
@@ -138,6 +178,8 @@ def test_the_dashboard_tiles_count_in_good_grammar_and_the_asks_tile_leads_to_a_
             reverse("pods:dashboard", args=[maple.slug]), HTTP_ACCEPT_LANGUAGE="es"
         ).content.decode()
     assert "<strong>1</strong> consulta espera" in html
+    assert "<strong>1</strong> solicitud abierta</a>" in html
+    assert "<strong>0</strong> ayudas detenidas" in html
 
 
 def test_the_header_offers_sign_up_to_a_visitor(client, db):
@@ -158,3 +200,28 @@ def test_the_kind_of_help_starts_on_choose_one_not_dashes(client, maple):
     category = html[html.index('name="category"') :].split("</select>")[0]
     assert BLANK not in category
     assert '<option value="" selected>Choose one</option>' in category
+
+
+@pytest.mark.django_db
+def test_the_offer_form_speaks_spanish_and_starts_on_choose_one(maple, bob_client):
+    response = bob_client.get(reverse("requests_app:offer_new"), HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert "Tu grupo" in html
+    assert ">Pod<" not in html
+    category = html[html.index('name="category"') :].split("</select>")[0]
+    assert BLANK not in category
+    assert '<option value="" selected>Elige una</option>' in category
+    # The language they read the page in is already ticked.
+    assert re.search(r'<input[^>]*name="languages" value="es"[^>]*checked', html)
+
+
+@pytest.mark.django_db
+def test_report_and_proposal_forms_choose_nothing_for_the_person_and_show_no_dashes(maple):
+    for field in (ReportForm()["reason"], ProposalResponseForm()["kind"]):
+        html = str(field)
+        assert BLANK not in html
+        assert "checked" not in html
+    html = str(ProposalForm(pod=maple))
+    assert BLANK not in html
+    assert "None: not a change of setting" in html
+    assert "Nobody: not a change of coordinators" in html

@@ -615,3 +615,21 @@ def test_every_form_a_role_meets_is_accepted_without_javascript(role, demo, new_
     # turn needs a second thing of its kind in load_rich_demo (another request,
     # claim, ask...), not a pass.
     assert not walk.gone, walk.report()
+
+
+@pytest.mark.parametrize("role", ["member", "coordinator"])
+def test_no_page_a_role_reaches_is_wider_than_a_phone_in_spanish(
+    role, demo, new_page, live_server
+):
+    # Spanish words run longer: the members table fit in English and not in Spanish.
+    username, start, follow, _minimum = ROLES[role]
+    Person.objects.filter(username=username).update(language="es")
+    page = new_page(javascript=False)
+    page.set_viewport_size(PHONE)
+    log_in(page, username)
+    walk = Walk(role=role, page=page, base=live_server.url, follow=follow, new_page=new_page)
+    walk.crawl([live_server.url + path for path in start])
+
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert len(walk.pages) >= 20, walk.report()
+    assert not walk.failures, f"{role} met problems:\n" + "\n".join(walk.failures)

@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='offer',
             name='category',
-            field=models.CharField(choices=[('groceries', 'Groceries'), ('medication', 'Medication pickup'), ('supplies', 'Supplies'), ('ride', 'Ride'), ('meal', 'Meal'), ('childcare', 'Childcare'), ('pet_care', 'Pet care'), ('check_in', 'Check-in call or emotional support'), ('translation', 'Translation'), ('home_help', 'Help at home (cleaning, small repairs)'), ('other', 'Other')], max_length=20, verbose_name='what kind of help'),
+            field=models.CharField(choices=[('groceries', 'Groceries'), ('medication', 'Medication pickup'), ('supplies', 'Supplies'), ('ride', 'Ride'), ('meal', 'Meal'), ('childcare', 'Childcare'), ('pet_care', 'Pet care'), ('check_in', 'Check-in call or emotional support'), ('translation', 'Translation'), ('home_help', 'Help at home (cleaning, repairs)'), ('other', 'Other')], max_length=20, verbose_name='what kind of help'),
         ),
         migrations.AlterField(
             model_name='request',
             name='category',
-            field=models.CharField(choices=[('groceries', 'Groceries'), ('medication', 'Medication pickup'), ('supplies', 'Supplies'), ('ride', 'Ride'), ('meal', 'Meal'), ('childcare', 'Childcare'), ('pet_care', 'Pet care'), ('check_in', 'Check-in call or emotional support'), ('translation', 'Translation'), ('home_help', 'Help at home (cleaning, small repairs)'), ('other', 'Other')], max_length=20, verbose_name='what kind of help'),
+            field=models.CharField(choices=[('groceries', 'Groceries'), ('medication', 'Medication pickup'), ('supplies', 'Supplies'), ('ride', 'Ride'), ('meal', 'Meal'), ('childcare', 'Childcare'), ('pet_care', 'Pet care'), ('check_in', 'Check-in call or emotional support'), ('translation', 'Translation'), ('home_help', 'Help at home (cleaning, repairs)'), ('other', 'Other')], max_length=20, verbose_name='what kind of help'),
         ),
         migrations.CreateModel(
             name='Concern',

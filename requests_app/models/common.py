@@ -23,7 +23,7 @@ class Category(models.TextChoices):
     PET_CARE = "pet_care", _("Pet care")
     CHECK_IN = "check_in", _("Check-in call or emotional support")
     TRANSLATION = "translation", _("Translation")
-    HOME_HELP = "home_help", _("Help at home (cleaning, small repairs)")
+    HOME_HELP = "home_help", _("Help at home (cleaning, repairs)")
     OTHER = "other", _("Other")
 
 

@@ -187,8 +187,12 @@ def test_in_a_pod_with_one_coordinator_a_network_admin_approves(
     root.save(update_fields=["email"])
     ask(alice_client, maple)
     export = ContactExport.objects.get()
-    # The network admin is told, and finds it on their approvals page.
+    # The network admin is told, and finds it on their approvals page, which the
+    # pod list links to for network admins only.
     assert OutboxMessage.objects.get(kind=Kind.CONTACT_EXPORT_ASKED).person == root
+    approvals = reverse("pods:export_approvals")
+    assert approvals in root_client.get(reverse("pods:list")).content.decode()
+    assert approvals not in alice_client.get(reverse("pods:list")).content.decode()
     page = root_client.get(reverse("pods:export_approvals")).content.decode()
     assert "Approve the export" in page
     # The one who asked cannot approve it; nor can another pod's coordinator.

@@ -20,6 +20,7 @@ from pods.services import moderation_set_hidden
 from requests_app import matching, services
 from requests_app.forms import CloseRequestForm, MergeForm, RequestPublicForm
 from requests_app.models import Claim, Connection, Handover, Offer, Request
+from requests_app.views.board import NEEDS_VETTING_MESSAGE
 
 MERGE_CANDIDATES = 10
 
@@ -272,10 +273,14 @@ def connection_accept(request, pk):
         messages.info(request, str(error))
         return redirect("requests_app:connection_list")
     if claim is None:
-        messages.info(
-            request,
-            _("Someone else is already helping with this one, or it is closed. Thank you!"),
-        )
+        if not connection.request.helper_is_allowed(request.user):
+            # Vetted when the coordinator asked, no longer now (expired or withdrawn).
+            messages.info(request, NEEDS_VETTING_MESSAGE)
+        else:
+            messages.info(
+                request,
+                _("Someone else is already helping with this one, or it is closed. Thank you!"),
+            )
         return redirect("requests_app:connection_list")
     messages.success(
         request, _("Thank you! Here is how to reach them. You can step back at any time.")

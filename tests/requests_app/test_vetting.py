@@ -254,3 +254,18 @@ def test_claiming_help_at_home_matrix(at_home, alice, bob, carol, oak, role, sta
     response = claim(client_for(people[role]), at_home)
     assert response.status_code == status
     assert Claim.objects.exists() is claimed
+
+
+@pytest.mark.django_db
+def test_an_ask_accepted_after_the_vetting_ended_says_why(at_home, alice, bob):
+    vet(at_home.pod, bob, alice)
+    offer = make_offer(at_home.pod, bob, category=Category.CHILDCARE)
+    connection, _created = services.connect_offer(request=at_home, offer=offer, by=alice)
+    pod_services.vetting_withdraw(pod=at_home.pod, person=bob)
+
+    response = client_for(bob).post(
+        reverse("requests_app:connection_accept", args=[connection.pk]), follow=True
+    )
+
+    assert "This one needs a vetted helper: ask your coordinators." in response.content.decode()
+    assert not Claim.objects.exists()

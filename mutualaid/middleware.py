@@ -52,13 +52,23 @@ class PersonLanguageMiddleware:
     the pod's first language where a pod is in context, else LANGUAGE_CODE.
 
     Runs after LocaleMiddleware (cookie, then Accept-Language) and
-    AuthenticationMiddleware.
+    AuthenticationMiddleware. It decides once the view is known, so a view marked
+    ``without_person`` (mutualaid/http.py) loads neither the session nor the person.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _language_undecided.set(False)
+        try:
+            return self.get_response(request)
+        finally:
+            _language_undecided.reset(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "without_person", False):
+            return
         user = getattr(request, "user", None)
         cookie_choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         person_choice = user is not None and user.is_authenticated and user.language
@@ -66,8 +76,4 @@ class PersonLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         undecided = not (person_choice or cookie_choice or _browser_chose(request))
-        token = _language_undecided.set(undecided)
-        try:
-            return self.get_response(request)
-        finally:
-            _language_undecided.reset(token)
+        _language_undecided.set(undecided)

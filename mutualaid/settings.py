@@ -59,8 +59,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, reading the person through the shared cache.
+    "pods.middleware.CachedAuthenticationMiddleware",
     "mutualaid.middleware.PersonLanguageMiddleware",
+    # The replica for read-only pages, when there is one (mutualaid/routers.py).
+    "mutualaid.routers.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,6 +99,44 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # restarts no worker fails once more on a connection that is gone.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# --- Scale-out on PostgreSQL (docs/scaling.md) ------------------------------
+# "transaction" when DATABASE_URL goes through a transaction-pooling PgBouncer:
+# then no prepared statements (PgBouncer 1.18 cannot keep them) and no
+# server-side cursors (they outlive a transaction). Empty: a direct connection.
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="")
+if DATABASE_POOL_MODE not in ("", "session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be empty, 'session' or 'transaction'.")
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _postgres:
+    # psycopg prepares a statement the second time a connection runs it (Django
+    # leaves prepare_threshold at None: never), which saves PostgreSQL the planning.
+    _prepare = None if DATABASE_POOL_MODE == "transaction" else 2
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int(
+        "DATABASE_PREPARE_THRESHOLD", default=_prepare
+    )
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
+# A connection straight to PostgreSQL, for what needs a session of its own
+# (run_once's advisory locks) when DATABASE_URL goes through a pooler.
+if env.str("DIRECT_DATABASE_URL", default=""):
+    DATABASES["direct"] = env.db_url("DIRECT_DATABASE_URL")
+    DATABASES["direct"]["OPTIONS"] = {"prepare_threshold": None}
+    DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
+# A streaming replica: read-only pages read from it (mutualaid/routers.py).
+if env.str("REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int(
+        "REPLICA_PREPARE_THRESHOLD", default=2
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["mutualaid.routers.ReplicaRouter"]
+# Seconds a person (or browser) reads from the primary after a POST: their own
+# writes, whatever the replica's lag.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+# A replica further behind than this is not used at all (so after the pin, a
+# person's own writes are on the replica).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=2.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pods.Person"
@@ -119,6 +160,25 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
 }
+# A cache every server and worker sees (Redis, memcached), or each process's own
+# memory (the embedded default, and the dummy cache).
+SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+# Sessions: in the database, read through the shared cache when there is one (a
+# logout deletes both, so every server sees it at once). Each process's own
+# memory cannot be told of a logout on another one, so without a shared cache
+# they are read from the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db",
+)
+# Seconds the signed-in person and their memberships stay in the shared cache
+# (pods/auth.py); every change to them deletes the entry. 0: read them per request.
+PERSON_CACHE_SECONDS = env.int("PERSON_CACHE_SECONDS", default=3600 if SHARED_CACHE else 0)
 # How long visitors (not signed in) may be served a public page (the home page, a
 # pod's page and board, a request's page) rendered for an earlier visitor; 0:
 # always live (mutualaid/http.py).
@@ -149,7 +209,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -119,9 +119,10 @@ def measure_lag():
 
 
 def _pinned(request):
+    """Whether this browser posted in the last REPLICA_PIN_SECONDS (a signed cookie)."""
     try:
-        signing.get_cookie_signer(salt=PIN_COOKIE).unsign(
-            request.COOKIES[PIN_COOKIE], max_age=settings.REPLICA_PIN_SECONDS
+        request.get_signed_cookie(
+            PIN_COOKIE, salt=PIN_COOKIE, max_age=settings.REPLICA_PIN_SECONDS
         )
     except (KeyError, signing.BadSignature):
         return False

@@ -188,7 +188,7 @@ class Browser:
             headers["Referer"] = f"http://127.0.0.1:{port}{path}"
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
-        response.read()
+        response.body = response.read().decode(errors="replace")
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, rest = value.split("=", 1)

@@ -26,6 +26,7 @@ The table goes to stdout and to bench-results/bench-<date>.md.
 # ruff: noqa: S603, S607
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -57,10 +58,23 @@ CONSTANT_PAGE_SIGNED_IN = "constant page, signed in"
 # Rows measured for comparison, without a target of their own.
 REFERENCE_ROWS = {"ceiling: /ping", LOGGED_IN_FLOOR, CONSTANT_PAGE, CONSTANT_PAGE_SIGNED_IN}
 
-# Targets from issue 8, as shares of the ceiling's throughput.
-READ_TARGET = 0.40
-WRITE_TARGET = 0.25
-P99_TARGET_MS = 100
+# Targets from issue 18, as shares of the ceiling's throughput (each within one run).
+TARGETS = {
+    CONSTANT_PAGE_SIGNED_IN: 0.30,
+    "pod board, page 1": 0.15,
+    "request page": 0.15,
+    "coordinator dashboard": 0.08,
+    "my page": 0.08,
+    "posting a request": 0.10,
+    "claiming a request": 0.10,
+    "pod board, page 1, as a visitor": 0.70,
+}
+P99_TARGET_MS = 50
+# Signed-in pages: at least this many times the "before" run's throughput (--compare).
+SPEEDUP_TARGET = 2.0
+# A deployment for one city: PostgreSQL, Redis, 4 gunicorn workers, the notification worker.
+MEMORY_TARGET_MB = 1024
+REPLICA_SUFFIX = " (replica)"
 
 
 def log(message):
@@ -143,7 +157,8 @@ def free_port():
 class Server:
     """gunicorn serving the app as in production, in its own process group."""
 
-    def __init__(self, *, workers, worker_class, threads, log_dir):
+    def __init__(self, *, workers, worker_class, threads, log_dir, env=None):
+        self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.command = [
@@ -165,7 +180,9 @@ class Server:
         self.process = None
 
     def __enter__(self):
-        self.process = subprocess.Popen(self.command, cwd=ROOT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -583,6 +600,74 @@ def pod_near_size(size):
     return min(pods.values_list("slug", "n")[:60], key=lambda pair: abs(pair[1] - size))
 
 
+# --- Memory at the end of the run ---------------------------------------------------
+
+
+def children_of(root):
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if parent == root:
+            found.append(int(entry.name))
+    return found
+
+
+def memory_mb(pid):
+    """(resident, proportional) set size of a process in MiB, from /proc. PSS
+    shares each shared page among the processes mapping it, so PSS adds up."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        return 0.0, 0.0
+    return rss / 1024, pss / 1024
+
+
+def memory_report(*, server, worker, postgres, redis_pid):
+    """What each process holds at the end of the run, and the deployment's total."""
+    rows = []
+    master = memory_mb(server.process.pid)
+    rows.append(("gunicorn master", *master))
+    workers = sorted(children_of(server.process.pid))
+    for number, pid in enumerate(workers, 1):
+        rows.append((f"gunicorn worker {number}", *memory_mb(pid)))
+    if worker is not None and worker.poll() is None:
+        rows.append(("notification worker (send_notifications --loop)", *memory_mb(worker.pid)))
+    backends = [postgres, *children_of(postgres)]
+    pg = [memory_mb(pid) for pid in backends]
+    rows.append(
+        (f"PostgreSQL ({len(backends)} processes)", max(r for r, _p in pg), sum(p for _r, p in pg))
+    )
+    if redis_pid:
+        rows.append(("Redis", *memory_mb(redis_pid)))
+    total = sum(pss for _name, _rss, pss in rows)
+    return {"rows": rows, "total_pss_mb": total, "workers": len(workers)}
+
+
+def format_memory(memory):
+    lines = [
+        "| process | resident MiB | proportional (PSS) MiB |",
+        "|---|---:|---:|",
+    ]
+    for name, rss, pss in memory["rows"]:
+        lines.append(f"| {name} | {rss:.0f} | {pss:.0f} |")
+    ok = memory["total_pss_mb"] <= MEMORY_TARGET_MB
+    lines.append(
+        f"| **the deployment** ({memory['workers']} workers) | | "
+        f"**{memory['total_pss_mb']:.0f}** (target ≤ {MEMORY_TARGET_MB}: {verdict(ok)}) |"
+    )
+    return "\n".join(lines)
+
+
 # --- The report --------------------------------------------------------------------
 
 
@@ -637,12 +722,13 @@ def format_table(rows, ceiling):
         target = row["target"]
         if target is None:
             target_text = "ceiling" if row["name"].startswith("ceiling") else "for reference"
-            met = ""
+            ok = row["p99"] < P99_TARGET_MS
+            met = "" if row["name"].startswith("ceiling") else f"p99 {verdict(ok)}"
+            if not row["name"].startswith("ceiling"):
+                target_text += f", p99 < {P99_TARGET_MS} ms"
         else:
-            target_text = f"≥ {target:.0%}" + (
-                f", p99 < {P99_TARGET_MS} ms" if row["kind"] == "read" else ""
-            )
-            ok = share >= target and (row["kind"] != "read" or row["p99"] < P99_TARGET_MS)
+            target_text = f"≥ {target:.0%}, p99 < {P99_TARGET_MS} ms"
+            ok = share >= target and row["p99"] < P99_TARGET_MS
             met = verdict(ok)
         errors = row["errors"] + row["timeouts"]
         lines.append(
@@ -653,11 +739,63 @@ def format_table(rows, ceiling):
     return "\n".join(lines)
 
 
+def targets_table(rows, ceiling, before):
+    """Each page's share of /ping and p99 against the targets, and its throughput
+    against the "before" run's (a JSON a previous run wrote), side by side."""
+    earlier = {}
+    if before:
+        earlier = {r["name"]: r for r in before["rows"] if "rps" in r}
+    lines = [
+        "| page | before req/s | before share | now req/s | now share | × before "
+        "| p99 ms before → now | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        if "rps" not in row or row["name"].startswith("ceiling"):
+            continue
+        share = row["rps"] / ceiling if ceiling else 0
+        old = earlier.get(row["name"])
+        old_share = old["rps"] / before["ceiling"] if old and before["ceiling"] else None
+        speedup = row["rps"] / old["rps"] if old and old["rps"] else None
+        checks = [row["p99"] < P99_TARGET_MS]
+        wanted = [f"p99 < {P99_TARGET_MS} ms"]
+        if row["target"] is not None:
+            checks.append(share >= row["target"])
+            wanted.insert(0, f"≥ {row['target']:.0%} of /ping")
+        if row.get("signed_in") and row["name"] != LOGGED_IN_FLOOR and speedup is not None:
+            checks.append(speedup >= SPEEDUP_TARGET)
+            wanted.append(f"≥ {SPEEDUP_TARGET:.0f}× before")
+        old_p99 = f"{old['p99']:.0f} → " if old else ""
+        old_rps = f"{old['rps']:,.0f}" if old else ""
+        lines.append(
+            f"| {row['name']} | {old_rps} | "
+            f"{f'{old_share:.0%}' if old_share is not None else ''} | {row['rps']:,.0f} | "
+            f"{share:.0%} | {f'{speedup:.2f}' if speedup else ''} | "
+            f"{old_p99}{row['p99']:.0f} | "
+            f"{', '.join(wanted)} | {verdict(all(checks))} |"
+        )
+    return "\n".join(lines)
+
+
 # --- The run -----------------------------------------------------------------------
 
 
 def inside(args):
+    with contextlib.ExitStack() as stack:
+        run(args, stack)
+
+
+def run(args, stack):
+    sys.path.insert(0, str(ROOT))
+    from tests.services import streaming_replica, throwaway_redis
+
     env = production_env()
+    redis_pid = None
+    if args.cache == "redis":
+        # The production cache: sessions and the signed-in person live there.
+        redis_url = stack.enter_context(throwaway_redis())
+        env["CACHE_URL"] = redis_url
+        redis_pid = redis_url.pid
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings")
     results_dir = ROOT / "bench-results"
@@ -676,8 +814,15 @@ def inside(args):
         "--seed=1",
     )
     manage("collectstatic", "--noinput", "-v", "0")
+    replica_url = None
+    if not args.no_replica:
+        log("a streaming replica of the seeded database (pg_basebackup -R)")
+        primary = urllib.parse.urlsplit(env["DATABASE_URL"])
+        replica_port = stack.enter_context(
+            streaming_replica(host=primary.hostname, port=primary.port, user=primary.username)
+        )
+        replica_url = f"postgres://{primary.username}@127.0.0.1:{replica_port}{primary.path}"
 
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -711,6 +856,14 @@ def inside(args):
         ("request page", f"/requests/{targets['detail_id']}/", member_cookie),
         ("coordinator dashboard", dashboard, coordinator_cookie),
         ("my page", "/me/", member_cookie),
+        ("pod page", f"/pods/{pod.slug}/", member_cookie),
+    ]
+    # The pages a replica serves (mutualaid/routers.py), run again against a server
+    # with REPLICA_DATABASE_URL.
+    replica_reads = [
+        (name + REPLICA_SUFFIX, path, cookie)
+        for name, path, cookie in reads
+        if name in ("pod board, page 1", "request page", "pod page")
     ]
     counts = query_counts([r for r in reads if r[1] is not None])
     connection.close()
@@ -720,6 +873,7 @@ def inside(args):
     load_before = os.getloadavg()[0]
     rows = []
     machine = machine_description(workers, args.worker_class, args.threads)
+    memory = None
     with (
         tempfile.TemporaryDirectory() as work,
         Server(
@@ -730,13 +884,22 @@ def inside(args):
         ) as server,
     ):
         work_dir = Path(work)
+        # The notification worker, as in production: it sends the posted requests'
+        # notifications (to a dummy mail backend) while the load runs.
+        notifier = subprocess.Popen(
+            [PYTHON, "manage.py", "send_notifications", "--loop", "--interval", "1"],
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+        )
 
-        def wrk(script, duration=args.duration):
+        def wrk(script, duration=args.duration, on=None):
             # CPU per request, app and database, alongside wall-clock throughput: it
             # does not depend on what else the machine is doing.
-            before = tree_cpu(server.process.pid), tree_cpu(postgres)
+            on = on or server
+            before = tree_cpu(on.process.pid), tree_cpu(postgres)
             result = run_wrk(
-                server.url,
+                on.url,
                 script,
                 threads=args.wrk_threads,
                 connections=args.connections,
@@ -744,20 +907,27 @@ def inside(args):
                 work_dir=work_dir,
             )
             count = max(result["requests"], 1)
-            result["app_cpu_ms"] = (tree_cpu(server.process.pid) - before[0]) * 1000 / count
+            result["app_cpu_ms"] = (tree_cpu(on.process.pid) - before[0]) * 1000 / count
             result["db_cpu_ms"] = (tree_cpu(postgres) - before[1]) * 1000 / count
             return result
 
-        for name, path, cookie in reads:
-            if path is None:
-                log(f"{name}: not available yet")
-                rows.append({"name": name, "skipped": "not available yet"})
-                continue
-            script = get_script(path, cookie)
-            wrk(script, duration=2)  # warm every worker's caches and connections
-            log(f"{name}: {path}")
-            row = {"name": name, "kind": "read", "signed_in": cookie is not None, **wrk(script)}
-            row["target"] = None if name in REFERENCE_ROWS else READ_TARGET
+        def read_rows(pages, on=None):
+            for name, path, cookie in pages:
+                if path is None:
+                    log(f"{name}: not available yet")
+                    rows.append({"name": name, "skipped": "not available yet"})
+                    continue
+                script = get_script(path, cookie)
+                wrk(script, duration=2, on=on)  # warm every worker's caches and connections
+                log(f"{name}: {path}")
+                result = wrk(script, on=on)
+                signed_in = cookie is not None
+                yield name, {"name": name, "kind": "read", "signed_in": signed_in, **result}
+
+        for name, row in read_rows(reads):
+            row["target"] = TARGETS.get(name)
+            if name.startswith("pod board, page") and "visitor" not in name:
+                row["target"] = TARGETS["pod board, page 1"]
             queries, status = counts[name]
             row["queries"] = queries
             if status >= 400:
@@ -769,7 +939,8 @@ def inside(args):
         pods = ", ".join(str(pk) for pk in targets["post_pods"])
         log("posting a request")
         script = POST_LUA % {"pods": pods, "cookie": lua_string(csrf_cookie), "token": token}
-        row = {"name": "posting a request", "kind": "write", "target": WRITE_TARGET}
+        row = {"name": "posting a request", "kind": "write"}
+        row["target"] = TARGETS["posting a request"]
         row["signed_in"] = False
         row.update(wrk(script))
         rows.append(row)
@@ -786,7 +957,8 @@ def inside(args):
             "cookie": lua_string(cookie),
             "token": token,
         }
-        row = {"name": "claiming a request", "kind": "write", "target": WRITE_TARGET}
+        row = {"name": "claiming a request", "kind": "write"}
+        row["target"] = TARGETS["claiming a request"]
         row["signed_in"] = True
         row.update(wrk(script))
         rows.append(row)
@@ -796,8 +968,28 @@ def inside(args):
         row["signed_in"] = False
         row.update(wrk(get_script("/ping")))
         rows.append(row)
+        memory = memory_report(
+            server=server, worker=notifier, postgres=postgres, redis_pid=redis_pid
+        )
+        notifier.terminate()
+        notifier.wait(timeout=30)
+
+        if replica_url:
+            with Server(
+                workers=workers,
+                worker_class=args.worker_class,
+                threads=args.threads,
+                log_dir=results_dir,
+                env={"REPLICA_DATABASE_URL": replica_url},
+            ) as replica_server:
+                for name, row in read_rows(replica_reads, on=replica_server):
+                    base = name.removesuffix(REPLICA_SUFFIX)
+                    row["target"] = TARGETS.get(base)
+                    row["queries"] = counts[base][0]
+                    rows.append(row)
 
     load_after = os.getloadavg()[0]
+    before = json.loads(Path(args.compare).read_text()) if args.compare else None
     from pods.models import Membership
     from requests_app.models import Claim, Request
 
@@ -806,7 +998,11 @@ def inside(args):
     pings = [r["rps"] for r in rows if r["name"].startswith("ceiling")]
     ceiling = sum(pings) / len(pings)
     board_rows = [
-        r for r in rows if r["name"].startswith("pod board") and "visitor" not in r["name"]
+        r
+        for r in rows
+        if r["name"].startswith("pod board")
+        and "visitor" not in r["name"]
+        and not r["name"].endswith(REPLICA_SUFFIX)
     ]
     deep_ratio = board_rows[1]["rps"] / board_rows[0]["rps"] if len(board_rows) == 2 else None
     checks = [
@@ -896,6 +1092,15 @@ def inside(args):
             "",
             format_table(rows, ceiling),
             "",
+            "## The targets (issue 18)" + (f", beside {args.compare}" if before else ""),
+            "",
+            targets_table(rows, ceiling, before),
+            "",
+            "## Memory at the end of the run",
+            "",
+            format_memory(memory) if memory else "not measured",
+            "",
+            "",
             *[f"- {line}" for line in checks],
             "",
             "Purge and export, each in a fresh process (peak memory is the process's "
@@ -904,6 +1109,9 @@ def inside(args):
             *batch_lines,
             "",
         ]
+    )
+    (results_dir / f"bench-{date}.json").write_text(
+        json.dumps({"rows": rows, "ceiling": ceiling, "memory": memory, "load": load_after})
     )
     path = results_dir / f"bench-{date}.md"
     path.write_text(report)
@@ -924,6 +1132,18 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument(
+        "--cache",
+        choices=["redis", "locmem"],
+        default="redis",
+        help="redis (default, as in production: a throwaway Redis) or each process's memory",
+    )
+    parser.add_argument(
+        "--no-replica", action="store_true", help="no streaming replica and no replica rows"
+    )
+    parser.add_argument(
+        "--compare", help="a bench-results/*.json of an earlier run, shown beside this one"
+    )
     parser.add_argument(
         "--no-priority", action="store_true", help="as root, do not run at nice -10"
     )

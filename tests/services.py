@@ -43,9 +43,15 @@ def stop_process(process):
             process.wait()
 
 
+class RedisURL(str):
+    """The server's URL, with the process id (the benchmark reports its memory)."""
+
+    pid = None
+
+
 @contextmanager
 def throwaway_redis():
-    """A Redis server with nothing on disk; yields its URL."""
+    """A Redis server with nothing on disk; yields its URL (a str with .pid)."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError(
@@ -62,7 +68,9 @@ def throwaway_redis():
         )
         try:
             wait_for_port(port, process, what="redis-server")
-            yield f"redis://127.0.0.1:{port}/0"
+            url = RedisURL(f"redis://127.0.0.1:{port}/0")
+            url.pid = process.pid
+            yield url
         finally:
             stop_process(process)
             log.close()

@@ -32,7 +32,7 @@ def get_membership(user: Viewer, pod: Pod) -> Membership | None:
         membership = cached.get(pod.pk)
         if membership is not None:
             membership.pod = pod
-            membership.person = user  # type: ignore[assignment]
+            membership.person = user
         return membership
     return Membership.objects.filter(pod=pod, person=user).first()
 

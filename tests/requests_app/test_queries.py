@@ -52,8 +52,9 @@ PAGES = {
     "my page": 7,
     # its contact details, their showing logged; +1: an ask to take over (issue 17)
     "request page, as its helper": 7,
-    # the request with the viewer's claim, the helper, matches; +1: a hand-over (issue 17)
-    "request page, as a coordinator": 4,
+    # the request, the viewer's claim (requests_app.access), the helper, matches, a
+    # hand-over (issue 17)
+    "request page, as a coordinator": 5,
     "private page": 4,
     "pod page": 4,
 }

@@ -38,8 +38,11 @@ run: install
 	@echo "    carol  coordinator of Riverside and Hillcrest"
 	@echo "    dave   in no pod yet"
 	@echo "    elena  member of Maple Street and Hillcrest, asked to help"
+	@echo "  Emails and text messages are printed here by the outbox worker."
 	@echo
-	@DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+	@DEBUG=1 $(BIN)/python manage.py send_notifications --loop --interval 5 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install-dev
 	@$(BIN)/python scripts/compile_messages.py

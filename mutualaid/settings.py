@@ -240,7 +240,22 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # development, notifications.channels.ConsoleChannel prints them instead.
 NOTIFICATION_CHANNELS = {
     "email": env.str("NOTIFICATION_EMAIL_CHANNEL", default="notifications.channels.EmailChannel"),
+    # Text messages (docs/sms.md): off unless set; the demo prints them.
+    "sms": env.str(
+        "NOTIFICATION_SMS_CHANNEL",
+        default="notifications.sms.ConsoleSmsChannel" if DEBUG else "",
+    ),
 }
+# Gammu SMSD (notifications.sms.GammuSmsdChannel): its config file, the
+# inject program, and its pid file (texts wait in our outbox while it is down).
+SMS_GAMMU_CONFIG = env.str("SMS_GAMMU_CONFIG", default="")
+SMS_GAMMU_INJECT = env.str("SMS_GAMMU_INJECT", default="gammu-smsd-inject")
+SMS_GAMMU_PIDFILE = env.str("SMS_GAMMU_PIDFILE", default="")
+# Texts wait out these hours in each pod's time zone ("21-8"; empty: none), and
+# at most this many go to one number, and from one pod, in a day.
+SMS_QUIET_HOURS = env.str("SMS_QUIET_HOURS", default="21-8")
+SMS_DAILY_LIMIT_PER_NUMBER = env.int("SMS_DAILY_LIMIT_PER_NUMBER", default=8)
+SMS_DAILY_LIMIT_PER_POD = env.int("SMS_DAILY_LIMIT_PER_POD", default=300)
 
 # The erasure journal (mutualaid/journal.py): a folder outside the database and
 # outside its backups, where every erasure and every sent message is written, so

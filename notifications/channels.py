@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.module_loading import import_string
 
-from notifications.content import Rendered
+from notifications.content import Rendered, render
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,20 @@ class Channel:
         pass
 
     def send(self, outgoing):
+        """Hand the message over; may return a receipt for ``delivered``."""
         raise NotImplementedError
+
+    def render(self, message):
+        """The message as this channel sends it, or None if it is no longer needed."""
+        return render(message)
+
+    def hold_until(self, message, *, now):
+        """When the message may go, if it must wait (quiet hours); None: now."""
+        return None
+
+    def delivered(self, message, receipt, *, now):
+        """Fields to store on the outbox row once the message is handed over."""
+        return {}
 
 
 class EmailChannel(Channel):
@@ -147,9 +160,14 @@ class ConsoleChannel(Channel):
 DEFAULT_CHANNELS = {"email": "notifications.channels.EmailChannel"}
 
 
+def channel_configured(name):
+    paths = getattr(settings, "NOTIFICATION_CHANNELS", None) or DEFAULT_CHANNELS
+    return bool(paths.get(name))
+
+
 def get_channel(name):
     """A new channel object for the outbox's channel ``name``."""
     paths = getattr(settings, "NOTIFICATION_CHANNELS", None) or DEFAULT_CHANNELS
-    if name not in paths:
+    if not paths.get(name):
         raise ChannelUnavailable(f"no channel named {name!r}")
     return import_string(paths[name])()

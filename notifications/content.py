@@ -484,6 +484,27 @@ def request_reported(message):
     return Content(subject=_("A report in %(pod)s") % {"pod": pod.name}, blocks=blocks)
 
 
+def text_received(message):
+    """A neighbor texted something only a person can answer, or asked for help by
+    text: the coordinators read it on the site, never in the email."""
+    pod = message.pod
+    if pod is None or message.person is None:
+        return None
+    return Content(
+        subject=_("A text message in %(pod)s") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _("A neighbor texted %(pod)s, and it needs a person. Please read it when you can.")
+                % {"pod": pod.name}
+            ),
+            Link(
+                _("The pod's text messages:"),
+                site_url(reverse("notifications:pod_texts", args=[pod.slug])),
+            ),
+        ],
+    )
+
+
 def coordinators_note(message):
     pod, person = message.pod, message.person
     if pod is None or person is None:
@@ -670,6 +691,7 @@ RENDERERS = {
     OutboxMessage.Kind.REQUEST_REPORTED: request_reported,
     OutboxMessage.Kind.CONNECTION_ASK: connection_ask,
     OutboxMessage.Kind.COORDINATORS_NOTE: coordinators_note,
+    OutboxMessage.Kind.TEXT_RECEIVED: text_received,
 }
 
 

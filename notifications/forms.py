@@ -2,7 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid.phones import can_receive_texts
 from notifications.models import NotificationPreference
+from requests_app.forms import clean_phone_number
 
 
 class PreferencesForm(forms.Form):
@@ -15,13 +17,49 @@ class PreferencesForm(forms.Form):
         label=_("Send me a daily digest of what needs a coordinator in my pods"),
         required=False,
     )
+    helper_texts = forms.BooleanField(
+        label=_(
+            "Text me when a coordinator asks me to help, and when a request I help with "
+            "needs me to say I'm still on it"
+        ),
+        required=False,
+    )
+    phone = forms.CharField(
+        label=_("My mobile number for these texts"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text=_(
+            "Only used for these texts; nobody else sees it. Reply STOP to any text to stop them."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Language of my emails and pages"),
         choices=[("", _("The language of my browser"))] + list(settings.LANGUAGES),
         required=False,
     )
 
-    def __init__(self, *args, coordinator=False, **kwargs):
+    def __init__(self, *args, coordinator=False, texts=True, **kwargs):
         super().__init__(*args, **kwargs)
         if not coordinator:
             del self.fields["coordinator_digest"]
+        if not texts:
+            # No SMS gateway on this network: nothing to choose.
+            del self.fields["helper_texts"]
+            del self.fields["phone"]
+
+    def clean_phone(self):
+        return clean_phone_number(self.cleaned_data.get("phone"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("helper_texts") and "phone" not in self.errors:
+            phone = cleaned.get("phone")
+            if not phone:
+                self.add_error("phone", _("To get texts, please give your mobile number."))
+            elif not can_receive_texts(phone):
+                self.add_error(
+                    "phone",
+                    _("This number can't get text messages. Please give a mobile number."),
+                )
+        return cleaned

@@ -5,9 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid.retention import DELETE_ROW, Period, PersonalData, personal
+from pods.models import CONTACT_RETENTION_DAYS
 
 # Finished messages (sent, skipped, given up) are deleted this many days after.
 KEEP_FINISHED_DAYS = 7
+# A text asking for help, whose sender never told us their postal code, goes after this.
+AWAITING_POD_DAYS = 3
 
 
 class OutboxQuerySet(models.QuerySet):
@@ -47,6 +50,9 @@ class OutboxMessage(models.Model):
         HANDOVER_ASK = "handover_ask", _("someone asks to take over a claim")
         HANDOVER_DONE = "handover_done", _("a claim was handed on")
         NOT_DONE = "not_done", _("a requester says their request was not done")
+        DONE_CHECK = "done_check", _("did it get done?")
+        TEXT_REPLY = "text_reply", _("an answer to a text message")
+        TEXT_RECEIVED = "text_received", _("a text message for the coordinators")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -63,6 +69,13 @@ class OutboxMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("email")
+        SMS = "sms", _("text message")
+
+    class Gateway(models.TextChoices):
+        # A text handed to the SMS gateway, and what the gateway said of it since.
+        QUEUED = "queued", _("handed to the gateway")
+        SENT = "sent", _("sent by the gateway")
+        FAILED = "failed", _("the gateway could not send it")
 
     kind = models.CharField(max_length=24, choices=Kind)
     channel = models.CharField(max_length=16, choices=Channel, default=Channel.EMAIL)
@@ -103,6 +116,10 @@ class OutboxMessage(models.Model):
     # which may quote the address.
     last_error = models.CharField(max_length=12, choices=Error, blank=True)
     last_error_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Texts: a keyed hash of the gateway's id for the message (its file name holds
+    # the number), to read back whether the gateway sent it.
+    gateway_ref = models.CharField(max_length=64, blank=True, db_index=True)
+    gateway_status = models.CharField(max_length=8, choices=Gateway, blank=True)
 
     objects = OutboxQuerySet.as_manager()
 
@@ -110,11 +127,12 @@ class OutboxMessage(models.Model):
         *(
             personal(name, why, erase=DELETE_ROW, after=Period("finished_at", KEEP_FINISHED_DAYS))
             for name, why in [
-                ("recipient", "Where the message goes: an email address."),
+                ("recipient", "Where the message goes: an email address or a phone number."),
                 ("person", "Whom the message is for, to render it and honor their choices."),
                 ("secret", "A requester's private link, erased the moment it is sent."),
                 ("data", "References the message is rendered from (a date, a report)."),
                 ("dedupe_key", "Keeps a digest or reminder from going out twice."),
+                ("gateway_ref", "A keyed hash of the SMS gateway's id, to read back its status."),
             ]
         ),
         owner="person",
@@ -153,6 +171,9 @@ class NotificationPreference(models.Model):
     coordinator_digest = models.BooleanField(
         _("a daily digest of my pods' queues (coordinators)"), default=True
     )
+    helper_texts = models.BooleanField(
+        _("texts about requests I help with, and coordinators' asks"), default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     personal_data = PersonalData(
@@ -186,3 +207,111 @@ class RequesterLanguage(models.Model):
 
     def __str__(self):
         return f"{self.request_id}: {self.language}"
+
+
+class TextOptOut(models.Model):
+    """A number that texted STOP: no text goes to it until it texts START.
+
+    Kept as a keyed hash (``phones.contact_key``), never the number: enough to
+    recognise it, useless to anyone who reads the table.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    personal_data = PersonalData(
+        personal(
+            "key",
+            "A keyed hash of a number that asked for no texts; deleted when it texts START.",
+            erase=DELETE_ROW,
+        ),
+    )
+
+    def __str__(self):
+        return f"Text opt-out #{self.pk}"
+
+
+class IncomingText(models.Model):
+    """A text message a person sent us that needs a person, or one more answer.
+
+    Keywords (STOP, YES, DONE...) are acted on and not kept. What is kept is a
+    message the coordinators must read, or the first message of someone asking
+    for help whose pod we had to ask for. The body goes with the request's
+    contact details; a message still waiting for its pod goes after 3 days.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_POD = "awaiting_pod", _("waiting for a postal code")
+        FOR_COORDINATORS = "coordinators", _("waiting for a coordinator")
+        HANDLED = "handled", _("read by a coordinator")
+
+    pod = models.ForeignKey(
+        "pods.Pod", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    request = models.ForeignKey(
+        "requests_app.Request",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The number, only while we wait for its postal code (a request holds it after).
+    sender = models.CharField(max_length=20, blank=True)
+    sender_key = models.CharField(max_length=64, db_index=True)
+    body = models.TextField(max_length=1600)
+    status = models.CharField(max_length=12, choices=Status)
+    received_at = models.DateTimeField(default=timezone.now)
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    personal_data = PersonalData(
+        personal(
+            "body",
+            "What the person texted us, for the coordinators to read.",
+            erase=DELETE_ROW,
+            after=Period(
+                "request__closed_at",
+                days=CONTACT_RETENTION_DAYS,
+                pod_setting="contact_retention_days",
+            ),
+        ),
+        personal(
+            "sender",
+            "The number of someone asking by text, until they tell us their postal code.",
+            erase=DELETE_ROW,
+            after=Period("received_at", days=AWAITING_POD_DAYS, only_if=Q(request__isnull=True)),
+        ),
+        personal(
+            "sender_key",
+            "A keyed hash of the number, to match their next text to this one.",
+            erase=DELETE_ROW,
+            after=Period(
+                "request__closed_at",
+                days=CONTACT_RETENTION_DAYS,
+                pod_setting="contact_retention_days",
+            ),
+        ),
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["pod", "status", "received_at"], name="incoming_queue")]
+
+    def __str__(self):
+        return f"Text #{self.pk} ({self.status})"
+
+
+class TextTally(models.Model):
+    """How many texts a pod's gateway sent and failed to send, per day: for the
+    coordinators, and kept after the outbox rows are gone. Counts only."""
+
+    pod = models.ForeignKey("pods.Pod", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pod", "day"], name="one_text_tally_per_pod_day")
+        ]
+
+    def __str__(self):
+        return f"{self.pod_id} {self.day}: {self.sent} sent, {self.failed} failed"

@@ -2,8 +2,8 @@
 
 Each function writes outbox messages in the caller's transaction and returns
 at once; nothing is sent here. Callers know nothing of channels or templates:
-a message goes by email when the recipient gave an address (and, once an SMS
-channel exists, by text message when they gave only a phone number).
+a requester who chose texts (or a call, and gave no email) hears by text
+message when an SMS channel is configured; everyone else by email.
 """
 
 import datetime
@@ -11,6 +11,8 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from mutualaid.phones import can_receive_texts
+from notifications.channels import channel_configured
 from notifications.language import (
     first_supported,
     language_for_person,
@@ -18,28 +20,63 @@ from notifications.language import (
 )
 from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
 from notifications.outbox import enqueue
+from notifications.sms import opted_out
+from notifications.texts import TEXT_KINDS
 from pods.access import may_see_report
 from pods.models import Membership
-from requests_app.models import Claim, Offer, Request, RequestContact
+from requests_app.models import Callback, Claim, Offer, Request, RequestContact
 
 Kind = OutboxMessage.Kind
+# What a helper who asked for texts gets by text instead of email.
+HELPER_TEXT_KINDS = frozenset({Kind.CLAIM_STALE, Kind.CONNECTION_ASK})
+# Questions only a text can answer (reply YES, reply DONE): never sent by email.
+TEXT_ONLY_KINDS = frozenset({Kind.DONE_CHECK, Kind.TEXT_REPLY})
 
 
-def _requester_email(request):
+def _requester_contact(request):
     return (
         RequestContact.objects.filter(request_id=request.pk, erased_at__isnull=True)
-        .values_list("email", flat=True)
+        .values("phone", "email", "preferred", "callback_preference")
         .first()
     )
 
 
-def _to_requester(kind, request, *, dedupe_key=None, **references):
-    email = _requester_email(request)
-    if not email:
+def wants_texts(contact):
+    """A requester who chose texts, or a call with no email, hears from us by text."""
+    if not contact or not contact["phone"] or not can_receive_texts(contact["phone"]):
         return False
+    return (
+        contact["preferred"] == RequestContact.Preferred.TEXT
+        or contact["callback_preference"] == Callback.TEXT_LINK
+        or (contact["preferred"] == RequestContact.Preferred.CALL and not contact["email"])
+    )
+
+
+def requester_route(kind, request):
+    """(channel, address) for a message of ``kind`` to the requester, or None."""
+    contact = _requester_contact(request)
+    if contact is None:
+        return None
+    if kind in TEXT_KINDS and channel_configured("sms") and wants_texts(contact):
+        if not opted_out(contact["phone"]):
+            return OutboxMessage.Channel.SMS, contact["phone"]
+        return None
+    if kind in TEXT_ONLY_KINDS or not contact["email"]:
+        return None
+    return OutboxMessage.Channel.EMAIL, contact["email"]
+
+
+def _to_requester(kind, request, *, dedupe_key=None, **references):
+    route = requester_route(kind, request)
+    if route is None:
+        return False
+    channel, address = route
+    if channel == OutboxMessage.Channel.SMS:
+        references.setdefault("pod_id", request.pod_id)
     return enqueue(
         kind=kind,
-        recipient=email,
+        recipient=address,
+        channel=channel,
         language=language_for_requester(request),
         request=request,
         dedupe_key=dedupe_key,
@@ -51,7 +88,27 @@ def _reachable(person):
     return person is not None and person.is_active and bool(person.email)
 
 
-def _to_person(kind, person, *, pod=None, dedupe_key=None, **references):
+def texts_person(kind, person):
+    """A helper who asked for texts gets a coordinator's ask and the stale-claim
+    nudge by text (when the network has an SMS channel)."""
+    if kind not in HELPER_TEXT_KINDS or not person.phone or not channel_configured("sms"):
+        return False
+    wants = NotificationPreference.objects.filter(person=person, helper_texts=True).exists()
+    return wants and can_receive_texts(person.phone) and not opted_out(person.phone)
+
+
+def to_person(kind, person, *, pod=None, dedupe_key=None, **references):
+    if person is not None and person.is_active and texts_person(kind, person):
+        return enqueue(
+            kind=kind,
+            recipient=person.phone,
+            channel=OutboxMessage.Channel.SMS,
+            language=language_for_person(person, pod=pod),
+            person=person,
+            pod=pod,
+            dedupe_key=dedupe_key,
+            **references,
+        )
     if not _reachable(person):
         return False
     return enqueue(
@@ -107,7 +164,7 @@ def request_opened(*, request):
     for offer in offers:
         if offer.owner_id in told:
             continue
-        if _to_person(
+        if to_person(
             Kind.OFFER_MATCH,
             offer.owner,
             pod=request.pod,
@@ -123,7 +180,7 @@ def connection_asked(*, connection):
     """A coordinator asked an offer's owner to help with a request: tell them at
     once, whatever they chose about matches (this is an ask to them, not a list)."""
     offer = connection.offer
-    return _to_person(
+    return to_person(
         Kind.CONNECTION_ASK,
         offer.owner,
         pod=connection.request.pod,
@@ -155,7 +212,7 @@ def requests_expiring(*, now=None):
     due = (
         Request.objects.expiring(today)
         .filter(created_at__lte=now - datetime.timedelta(days=1))
-        .filter(~Q(contact__email=""), contact__erased_at__isnull=True)
+        .filter(~Q(contact__email="") | ~Q(contact__phone=""), contact__erased_at__isnull=True)
         .select_related("pod", "requester")
     )
     count = 0
@@ -175,10 +232,17 @@ def claims_went_stale(*, claim_ids, nudged_at):
     """Remind helpers whose claims were just marked stale, before they are released."""
     claims = Claim.objects.filter(
         pk__in=claim_ids, status=Claim.Status.ACTIVE, nudged_at=nudged_at
-    ).select_related("helper", "pod")
+    ).select_related("helper", "pod", "request__pod")
     count = 0
     for claim in claims:
-        count += _to_person(
+        # The requester may know better: a text asks them whether it got done.
+        _to_requester(
+            Kind.DONE_CHECK,
+            claim.request,
+            claim=claim,
+            dedupe_key=f"done_check:{claim.pk}:{nudged_at.isoformat()}",
+        )
+        count += to_person(
             Kind.CLAIM_STALE,
             claim.helper,
             pod=claim.pod,
@@ -195,7 +259,7 @@ def claims_went_stale(*, claim_ids, nudged_at):
 def coordinators_note(*, action):
     """The coordinators left a person a note (a warning): tell them there is one.
     The note itself stays on the pod's page, behind their login."""
-    return _to_person(
+    return to_person(
         Kind.COORDINATORS_NOTE,
         action.person,
         pod=action.pod,
@@ -218,7 +282,7 @@ def notify_report(report):
         # Never the coordinator the report is about.
         if not may_see_report(membership.person, report):
             continue
-        count += _to_person(
+        count += to_person(
             Kind.REQUEST_REPORTED,
             membership.person,
             pod=membership.pod,
@@ -248,7 +312,7 @@ def occurrence_opened(*, request, previous, helper=None):
 
 def keep_helping_asked(*, ask):
     """Ask the last helper of a series whether they will help with the next one."""
-    return _to_person(
+    return to_person(
         Kind.KEEP_HELPING,
         ask.helper,
         pod=ask.series.pod,
@@ -273,7 +337,7 @@ def check_in_asked(*, request):
 def handover_asked(*, handover):
     """Tell the helper of a stale claim that someone asks to take it over."""
     claim = handover.claim
-    return _to_person(
+    return to_person(
         Kind.HANDOVER_ASK,
         claim.helper,
         pod=claim.pod,
@@ -292,7 +356,7 @@ def claim_handed_over(*, handover, old_claim, new_claim):
         (old_claim.helper, old_claim, "former"),
         (new_claim.helper, new_claim, "new"),
     ):
-        count += _to_person(
+        count += to_person(
             Kind.HANDOVER_DONE,
             person,
             pod=handover.claim.pod,
@@ -307,7 +371,7 @@ def claim_handed_over(*, handover, old_claim, new_claim):
 
 def handover_kept(*, handover):
     """Tell the one who asked that the helper is still on it."""
-    return _to_person(
+    return to_person(
         Kind.HANDOVER_DONE,
         handover.asked_by,
         pod=handover.claim.pod,
@@ -324,7 +388,7 @@ def request_not_done(*, request):
     ).select_related("person", "pod")
     count = 0
     for membership in coordinators:
-        count += _to_person(
+        count += to_person(
             Kind.NOT_DONE,
             membership.person,
             pod=membership.pod,

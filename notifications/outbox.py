@@ -36,7 +36,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mutualaid import journal
-from notifications import content as renderers
 from notifications.channels import (
     ChannelUnavailable,
     Outgoing,
@@ -44,6 +43,7 @@ from notifications.channels import (
     get_channel,
 )
 from notifications.models import OutboxMessage
+from notifications.sms import count_text, text_address
 from requests_app.models import RequestContact
 
 logger = logging.getLogger(__name__)
@@ -197,6 +197,11 @@ def _ours(message, worker):
     return OutboxMessage.objects.filter(pk=message.pk, claimed_by=worker, status=Status.PENDING)
 
 
+def hold(message, *, worker, until):
+    """Put a message back until ``until`` without counting an attempt (quiet hours)."""
+    _ours(message, worker).update(next_attempt_at=until, locked_until=None)
+
+
 def release(ids, *, worker):
     """Hand leased rows back untouched, for the next pass."""
     OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker).update(locked_until=None)
@@ -205,11 +210,14 @@ def release(ids, *, worker):
 # --- Marking the outcome ------------------------------------------------------------------
 
 
-def mark_finished(message, *, worker, status, now, error="", code=None):
+def mark_finished(message, *, worker, status, now, error="", code=None, **extra):
     """Sent, skipped or given up. The secret goes at once; the row goes a few days
-    later (its retention rule in models.py)."""
+    later (its retention rule in models.py). ``extra``: what the channel keeps."""
     attempted = status != Status.SKIPPED
+    if status == Status.FAILED and message.channel == OutboxMessage.Channel.SMS:
+        count_text(message, now=now, failed=1)
     return _ours(message, worker).update(
+        **extra,
         status=status,
         finished_at=now,
         attempts=message.attempts + attempted,
@@ -245,7 +253,9 @@ def mark_failed(message, *, worker, now, error, code=None):
 
 
 def current_address(message):
-    """Where an email goes now: a changed or erased address wins over the stored one."""
+    """Where a message goes now: a changed or erased address wins over the stored one."""
+    if message.channel == OutboxMessage.Channel.SMS:
+        return text_address(message)
     if message.channel != OutboxMessage.Channel.EMAIL:
         return message.recipient
     if message.person_id is not None:
@@ -276,9 +286,16 @@ def deliver_one(message, *, channel, worker, now=None):
     """
     state = worker if isinstance(worker, Worker) else None
     worker = _worker_id(worker)
+    at = now or timezone.now()
+    later = channel.hold_until(message, now=at)
+    if later is not None:
+        # Quiet hours or a daily cap: the message waits, without counting an attempt.
+        hold(message, worker=worker, until=later)
+        logger.info("outbox #%s (%s): waits until %s", message.pk, message.kind, later.isoformat())
+        return "held"
     try:
         address = current_address(message)
-        content = renderers.render(message) if address else None
+        content = channel.render(message) if address else None
     except Exception:
         logger.exception("outbox #%s (%s): could not render", message.pk, message.kind)
         return mark_failed(message, worker=worker, now=now or timezone.now(), error=Error.RENDER)
@@ -294,7 +311,7 @@ def deliver_one(message, *, channel, worker, now=None):
         message_id=message_id(message),
     )
     try:
-        channel.send(outgoing)
+        receipt = channel.send(outgoing)
     except ChannelUnavailable as error:
         logger.warning(
             "outbox #%s (%s): channel unavailable (%s)", message.pk, message.kind, error
@@ -332,8 +349,9 @@ def deliver_one(message, *, channel, worker, now=None):
         marker="finished_at",
         now=sent_at,
     )
+    extra = channel.delivered(message, receipt, now=sent_at)
     try:
-        mark_finished(message, worker=worker, status=Status.SENT, now=sent_at)
+        mark_finished(message, worker=worker, status=Status.SENT, now=sent_at, **extra)
     except DatabaseError:
         # It went out: remember it, so it is marked (not sent again) once the database is back.
         if state is not None:
@@ -349,6 +367,7 @@ class DeliveryResult:
     skipped: int = 0
     retrying: int = 0
     given_up: int = 0
+    held: int = 0
     channel_down: bool = False
     stopped: bool = False
 
@@ -359,7 +378,7 @@ class DeliveryResult:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
     def add(self, other):
-        for name in ("sent", "skipped", "retrying", "given_up"):
+        for name in ("sent", "skipped", "retrying", "given_up", "held"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.channel_down = self.channel_down or other.channel_down
         self.stopped = self.stopped or other.stopped
@@ -372,7 +391,7 @@ class DeliveryResult:
         text = (
             f"sent {self.sent}, skipped {self.skipped}, "
             f"will retry {self.retrying}, gave up on {self.given_up}"
-        )
+        ) + (f", waiting {self.held}" if self.held else "")
         return text + (" (a channel is unavailable)" if self.channel_down else "")
 
 

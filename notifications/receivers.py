@@ -7,7 +7,7 @@ change it is about. ``NotificationsConfig.ready()`` calls ``connect()``.
 
 from mutualaid import retention
 from notifications import notify
-from notifications.models import OutboxMessage
+from notifications.models import IncomingText, OutboxMessage
 from pods import events as pod_events
 from requests_app import events as request_events
 
@@ -46,6 +46,8 @@ def on_contact_forgotten(sender, *, request, **kwargs):
     retention.journaled_delete(
         OutboxMessage.objects.filter(request=request, person__isnull=True), why="forget_me"
     )
+    # What they texted us goes with their contact details.
+    retention.journaled_delete(IncomingText.objects.filter(request=request), why="forget_me")
 
 
 def on_account_deleting(sender, *, person, **kwargs):
@@ -53,6 +55,9 @@ def on_account_deleting(sender, *, person, **kwargs):
     retention.journaled_delete(
         OutboxMessage.objects.filter(request__requester=person, person__isnull=True),
         why=retention.ACCOUNT_DELETED,
+    )
+    retention.journaled_delete(
+        IncomingText.objects.filter(request__requester=person), why=retention.ACCOUNT_DELETED
     )
 
 

@@ -1,17 +1,25 @@
 """Pages reached from emails (unsubscribe, feedback) and the email preferences page."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from mutualaid.http import keep_private
+from mutualaid.phones import format_phone
 from notifications import services, tokens
+from notifications.channels import channel_configured
 from notifications.forms import PreferencesForm
-from notifications.models import NotificationPreference
+from notifications.models import IncomingText, NotificationPreference, TextTally
+from pods.access import get_pod_for_coordinator
 from pods.models import Membership
 from requests_app import services as requests_services
 from requests_app.forms import FeedbackForm
@@ -25,12 +33,16 @@ def preferences(request):
     coordinator = Membership.objects.filter(
         person=person, role=Membership.Role.COORDINATOR
     ).exists()
+    texts = channel_configured("sms")
     form = PreferencesForm(
         request.POST or None,
         coordinator=coordinator,
+        texts=texts,
         initial={
             "offer_matches": current.offer_matches,
             "coordinator_digest": current.coordinator_digest,
+            "helper_texts": current.helper_texts,
+            "phone": format_phone(person.phone) if person.phone else "",
             "language": person.language,
         },
     )
@@ -42,6 +54,8 @@ def preferences(request):
                 "coordinator_digest", current.coordinator_digest
             ),
             language=form.cleaned_data["language"],
+            helper_texts=form.cleaned_data.get("helper_texts") if texts else None,
+            phone=form.cleaned_data.get("phone") if texts else None,
         )
         messages.success(request, _("Your choices are saved."))
         return redirect("notifications:preferences")
@@ -132,3 +146,52 @@ def check_in(request, token):
         request, "notifications/check_in.html", {"req": req, "current": current, "token": token}
     )
     return keep_private(response)
+
+
+# How many days of text counts the coordinators' texts page adds up.
+TEXT_COUNT_DAYS = 30
+TEXTS_ON_A_PAGE = 50
+
+
+@login_required
+@never_cache
+def pod_texts(request, slug):
+    """The pod's texts: how many went out and failed, and what neighbors texted
+    that needs a person (coordinators only: the bodies are personal data)."""
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    today = timezone.localdate(timezone.now(), pod.zone)
+    since = today - datetime.timedelta(days=TEXT_COUNT_DAYS - 1)
+    tallies = TextTally.objects.filter(pod=pod, day__gte=since)
+    totals = tallies.aggregate(sent=Sum("sent"), failed=Sum("failed"))
+    today_row = tallies.filter(day=today).values("sent", "failed").first() or {}
+    waiting = list(
+        IncomingText.objects.filter(pod=pod, status=IncomingText.Status.FOR_COORDINATORS)
+        .select_related("request")
+        .order_by("received_at")[:TEXTS_ON_A_PAGE]
+    )
+    response = render(
+        request,
+        "notifications/pod_texts.html",
+        {
+            "pod": pod,
+            "days": TEXT_COUNT_DAYS,
+            "sent": totals["sent"] or 0,
+            "failed": totals["failed"] or 0,
+            "sent_today": today_row.get("sent", 0),
+            "failed_today": today_row.get("failed", 0),
+            "waiting": waiting,
+        },
+    )
+    # The neighbors' words: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def pod_text_handled(request, slug, pk):
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    text = get_object_or_404(IncomingText, pk=pk, pod=pod)
+    services.text_handled(text=text)
+    messages.success(request, _("Marked as read."))
+    return redirect("notifications:pod_texts", slug=pod.slug)

@@ -54,6 +54,7 @@ def person_data_export(*, person, now=None):
             "username": person.username,
             "display_name": person.display_name,
             "email": person.email,
+            "phone": person.phone,
             "language": person.language,
             "date_joined": person.date_joined,
             "last_login": person.last_login,

@@ -1,11 +1,13 @@
 import datetime
 import re
 
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from mutualaid import phones
 from mutualaid.languages import first_supported, pod_language
 from pods.models import Pod
 from requests_app.models import (
@@ -25,6 +27,21 @@ from requests_app.stats import default_range
 MAX_PODS_IN_A_LIST = 60
 
 PHONE_RE = re.compile(r"^[0-9+().\-\s]{7,30}$")
+
+
+def clean_phone_number(raw):
+    """A typed phone number as E.164, or a ValidationError that says what to fix."""
+    phone = (raw or "").strip()
+    if not phone:
+        return ""
+    if not PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 7:
+        raise forms.ValidationError(_("Please enter a phone number with at least 7 digits."))
+    number = phones.parse_phone(phone)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(
+            _("Please give the whole number, with its area code, like (718) 555-0123.")
+        )
+    return phones.normalize_phone(phone)
 
 
 class LanguagesChoiceField(forms.MultipleChoiceField):
@@ -177,11 +194,14 @@ class RequestContactForm(forms.ModelForm):
             "phone": _("Only your helper and the pod's coordinators will see it."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.phone and not self.is_bound:
+            # Stored as E.164, shown as people write it.
+            self.initial["phone"] = phones.format_phone(self.instance.phone)
+
     def clean_phone(self):
-        phone = self.cleaned_data.get("phone", "").strip()
-        if phone and (not PHONE_RE.match(phone) or sum(ch.isdigit() for ch in phone) < 7):
-            raise forms.ValidationError(_("Please enter a phone number with at least 7 digits."))
-        return phone
+        return clean_phone_number(self.cleaned_data.get("phone"))
 
     def clean(self):
         cleaned = super().clean()
@@ -192,10 +212,21 @@ class RequestContactForm(forms.ModelForm):
         preferred = cleaned.get("preferred")
         if preferred == RequestContact.Preferred.EMAIL and not cleaned.get("email"):
             self.add_error("email", _("You chose email as the best way: please give an email."))
-        if preferred in (RequestContact.Preferred.CALL, RequestContact.Preferred.TEXT) and not (
-            cleaned.get("phone")
-        ):
+        wants_phone = preferred in (RequestContact.Preferred.CALL, RequestContact.Preferred.TEXT)
+        if "phone" in self.errors:
+            pass  # the number itself is wrong: that message says what to fix
+        elif wants_phone and not cleaned.get("phone"):
             self.add_error("phone", _("You chose phone or text: please give a phone number."))
+        elif preferred == RequestContact.Preferred.TEXT and not phones.can_receive_texts(
+            cleaned["phone"]
+        ):
+            self.add_error(
+                "phone",
+                _(
+                    "This number can't get text messages (it looks like a landline). "
+                    "Please give a mobile number, or choose a phone call."
+                ),
+            )
         return cleaned
 
 

@@ -75,6 +75,7 @@ def post_request(
     language: str | None = None,
     repeat: str = "",
     token: str | None = None,
+    needs_approval: bool = False,
     now: datetime.datetime | None = None,
 ) -> PostedRequest:
     """Create a request and its private contact; return it with its private token.
@@ -85,6 +86,8 @@ def post_request(
     (mutualaid/idempotency.py); otherwise a random one is made. Messages to the
     requester go in ``language``, by default the one the request was posted in.
     ``repeat`` (a Frequency) makes it the first occurrence of a need that comes back.
+    A request that ``needs_approval`` (one asked by text) waits for a coordinator
+    whatever the pod's setting.
     A request sharing a phone or email with another of the pod is marked a possible
     duplicate, for the coordinators; the requester is told nothing of it.
     """
@@ -93,7 +96,8 @@ def post_request(
         token, token_hash = new_private_token()
     else:
         token_hash = hash_token(token)
-    status = Request.Status.NEW if pod.requires_approval else Request.Status.OPEN
+    waits = pod.requires_approval or needs_approval
+    status = Request.Status.NEW if waits else Request.Status.OPEN
     keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
     duplicate = Request.objects.sharing_contact(
         pod=pod, now=now, phone_key=keys["phone_key"], email_key=keys["email_key"]
@@ -434,6 +438,9 @@ def hotline_intake(
     Messages to the neighbor go in the language they asked for, not the
     coordinator's.
     """
+    # The callback preference is part of the contact from the start: it decides
+    # whether the private link goes by text.
+    contact = {**contact, "callback_preference": callback_preference}
     posted = post_request(
         pod=pod,
         public=public,
@@ -448,7 +455,6 @@ def hotline_intake(
     request.taken_by_phone = taken_by_phone
     request.save(update_fields=["status", "taken_by_phone"])
     events.request_opened.send(None, request=request)
-    RequestContact.objects.filter(request=request).update(callback_preference=callback_preference)
     return posted
 
 

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mutualaid.phones import format_phone
 from requests_app.forms import RequestContactForm, RequestPublicForm
 from requests_app.models import HELP_LANGUAGES, Category, Request, RequestContact
 
@@ -91,11 +92,17 @@ def export_rows(requests, *, include_contacts):
         if include_contacts:
             contact = getattr(req, "contact", None)
             row += (
-                [getattr(contact, name) for name in CONTACT_COLUMNS]
+                [_contact_cell(contact, name) for name in CONTACT_COLUMNS]
                 if contact is not None
                 else [""] * len(CONTACT_COLUMNS)
             )
         yield [safe_cell(value) for value in row]
+
+
+def _contact_cell(contact, name):
+    value = getattr(contact, name)
+    # Spreadsheets read "+1..." as a formula; people read the national form anyway.
+    return format_phone(value) if name == "phone" and value else value
 
 
 class _Line:

@@ -13,7 +13,9 @@ _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
 
 # Distinctive, so a test can tell whether a page or a log line leaked them.
-REQUESTER_PHONE = "555-0199-731"
+# As a page shows it (national format); stored as REQUESTER_PHONE_E164.
+REQUESTER_PHONE = "(718) 555-0199"
+REQUESTER_PHONE_E164 = "+17185550199"
 REQUESTER_EMAIL = "grace.requester@example.net"
 REQUESTER_ADDRESS = "42 Quiet Lane, Flat 3"
 REQUESTER_NAME = "Gracelyn"
@@ -54,7 +56,7 @@ def public_fields(**overrides):
 def contact_fields(**overrides):
     fields = {
         "name": REQUESTER_NAME,
-        "phone": REQUESTER_PHONE,
+        "phone": REQUESTER_PHONE_E164,
         "email": REQUESTER_EMAIL,
         "preferred": "call",
         "address": REQUESTER_ADDRESS,

@@ -1,7 +1,10 @@
 """Pods and the people in them: Person, Pod, PostalCode, Membership, PodProposal."""
 
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -16,6 +19,12 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
+
+
+def validate_time_zone(value):
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("We don't know that time zone. Try one like America/New_York."))
+
 
 # Network-wide defaults; a pod may only shorten retention (docs/privacy.md).
 CONTACT_RETENTION_DAYS = 14
@@ -37,6 +46,8 @@ class Person(AbstractUser):
         help_text=_("How neighbors see you. A first name or a nickname is enough."),
     )
     email = models.EmailField(_("email (optional)"), blank=True)
+    # Only for texts the person asked for (notification preferences), in E.164.
+    phone = models.CharField(_("mobile number for texts (optional)"), max_length=20, blank=True)
     language = models.CharField(
         _("preferred language"),
         max_length=8,
@@ -57,6 +68,7 @@ class Person(AbstractUser):
         personal("password", "A salted hash of the password, to log in.", erase=DELETE_ROW),
         personal("display_name", "How neighbors see the person.", erase=DELETE_ROW),
         personal("email", "Only if given: to send the notifications asked for.", erase=DELETE_ROW),
+        personal("phone", "Only if given: to send the texts asked for.", erase=DELETE_ROW),
         owner="pk",
     )
 
@@ -137,6 +149,14 @@ class Pod(models.Model):
         default=DETAILS_RETENTION_DAYS,
         validators=[MinValueValidator(0), MaxValueValidator(DETAILS_RETENTION_DAYS)],
     )
+    # Where the pod is: texts wait out quiet hours in this time zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Like America/New_York. Empty: the network's time zone."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PodQuerySet.as_manager()
@@ -155,6 +175,11 @@ class Pod(models.Model):
     @property
     def language_codes(self):
         return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    @property
+    def zone(self):
+        """The pod's time zone, for quiet hours and "today"."""
+        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
 
 
 class PostalCode(models.Model):

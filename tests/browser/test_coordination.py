@@ -12,7 +12,7 @@ from tests.factories import make_offer, make_person, make_pod, make_request
 
 pytestmark = pytest.mark.browser
 
-CALLER_PHONE = "555-0142-886"
+CALLER_PHONE = "(718) 555-0142"
 CALLED_IN = "A ride to the clinic on Tuesday"
 
 
@@ -105,7 +105,7 @@ def test_coordinator_takes_a_request_by_phone_and_sees_the_private_link_once(
     assert req.taken_by_phone
     # A coordinator took the call, so the request needs no further approval.
     assert req.status == Request.Status.OPEN
-    assert req.contact.phone == CALLER_PHONE
+    assert req.contact.phone == "+17185550142"
     assert req.contact.callback_preference == "text"
 
     # The link is shown only once: coming back leads to the dashboard instead.

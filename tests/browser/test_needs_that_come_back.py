@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
+from mutualaid.phones import normalize_phone
 from requests_app import services
 from requests_app.models import Claim, DoneBy, KeepHelping, Request, RequestSeries
 from requests_app.services import run_housekeeping
@@ -136,7 +137,7 @@ def test_coordinator_is_warned_at_the_hotline_and_merges_the_flagged_duplicate(
     pod = make_pod("maple", name="Maple Street", requires_approval=True)
     alice = coordinator_of(pod)
     first, _token = make_request(
-        pod, summary="A ride to the clinic", contact={"phone": "(555) 014-2886"}
+        pod, summary="A ride to the clinic", contact={"phone": CALLER_PHONE}
     )
     coordinator = page_nojs
     log_in(coordinator, alice)
@@ -149,7 +150,7 @@ def test_coordinator_is_warned_at_the_hotline_and_merges_the_flagged_duplicate(
     submit(coordinator, "Post the request")
     assert coordinator.locator("h1").inner_text() == "The request is posted"
     second = Request.objects.latest("pk")
-    assert second.contact.phone == CALLER_PHONE
+    assert second.contact.phone == normalize_phone(CALLER_PHONE)  # stored in E.164
     assert second.possible_duplicate_of == first
 
     coordinator.goto(f"/pods/{pod.slug}/dashboard/")

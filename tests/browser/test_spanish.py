@@ -34,7 +34,7 @@ POD_NAME = "Calle del Arce"
 SUMMARY = "Pan y leche, por favor"
 AREA = "cerca de Arce y Tercera"
 NAME = "Graciela"
-PHONE = "555-0199-731"
+PHONE = "(718) 555-0199"
 
 # Each language is named in itself in the footer's switcher, so "English" is
 # correct there on a Spanish page.

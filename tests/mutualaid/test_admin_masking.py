@@ -14,12 +14,12 @@ from tests.conftest import client_for
 from tests.factories import (
     REQUESTER_ADDRESS,
     REQUESTER_EMAIL,
-    REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_person,
     make_request,
 )
 
-SECRETS = [REQUESTER_PHONE, REQUESTER_EMAIL, REQUESTER_ADDRESS]
+SECRETS = [REQUESTER_PHONE_E164, REQUESTER_EMAIL, REQUESTER_ADDRESS]
 
 
 @pytest.fixture
@@ -85,13 +85,16 @@ def test_a_superuser_reveals_one_record_on_purpose_and_it_is_recorded(
     caplog.set_level(logging.INFO, logger="mutualaid.audit")
     response = root_client.get(change_url(contact), {"reveal": "1"})
     assert response.status_code == 200
-    assert REQUESTER_PHONE in response.content.decode()
+    assert REQUESTER_PHONE_E164 in response.content.decode()
     entry = LogEntry.objects.get()
     assert (entry.user, entry.object_id) == (root, str(contact.pk))
     assert "Revealed personal fields" in entry.get_change_message()
     assert any("revealed personal fields" in r.getMessage() for r in caplog.records)
     # The list stays masked.
-    assert REQUESTER_PHONE not in root_client.get(changelist_url(RequestContact)).content.decode()
+    assert (
+        REQUESTER_PHONE_E164
+        not in root_client.get(changelist_url(RequestContact)).content.decode()
+    )
 
 
 @pytest.mark.django_db
@@ -99,7 +102,7 @@ def test_staff_who_are_not_superusers_cannot_reveal(staff_client, contact):
     response = staff_client.get(change_url(contact), {"reveal": "1"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert REQUESTER_PHONE not in html
+    assert REQUESTER_PHONE_E164 not in html
     assert "?reveal=1" not in html
     assert not LogEntry.objects.exists()
 

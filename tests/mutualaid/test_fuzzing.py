@@ -143,7 +143,7 @@ CATEGORIES = list(Category.values)
 
 contact_half = {
     "name": field("Gracelyn", "李"),
-    "phone": field("555-0199-731", "+1 (555) 010 0000", "1234567"),
+    "phone": field("(718) 555-0199", "+1 (555) 010 0000", "1234567"),
     "email": field("grace@example.net", "a@b.c", "not-an-email"),
     "preferred": field("call", "text", "email", "any"),
     "address": field("42 Quiet Lane", ""),
@@ -435,7 +435,8 @@ def test_report_forms_never_fail_and_file_one_report_or_none(
         req, _token = make_request(maple)
         url, poster = reverse("pods:report_request", args=[req.pk]), client
     elif subject == "person":
-        url, poster = reverse("pods:report_person", args=[maple.slug, bob.pk]), client
+        # Reporting a person needs membership of the pod (issue 13): a member posts.
+        url, poster = reverse("pods:report_person", args=[maple.slug, bob.pk]), bob_client
     else:
         offer = make_offer(maple, bob)
         url, poster = reverse("pods:report_offer", args=[offer.pk]), bob_client

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from requests_app import services
 from requests_app.models import Request, RequestContact
-from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, make_request
+from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, REQUESTER_PHONE_E164, make_request
 
 
 def private(name, token):
@@ -46,7 +46,7 @@ def test_forget_me_touches_no_other_request(client, maple):
     _req, token = make_request(maple)
     other, _other_token = make_request(maple)
     client.post(private("private_forget", token))
-    assert RequestContact.objects.get(request=other).phone == REQUESTER_PHONE
+    assert RequestContact.objects.get(request=other).phone == REQUESTER_PHONE_E164
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_forget_me_and_new_link_only_take_a_post(client, maple):
     _req, token = make_request(maple)
     assert client.get(private("private_forget", token)).status_code == 405
     assert client.get(private("private_new_link", token)).status_code == 405
-    assert RequestContact.objects.get().phone == REQUESTER_PHONE
+    assert RequestContact.objects.get().phone == REQUESTER_PHONE_E164
 
 
 @pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_a_wrong_token_gets_404_for_both(client, maple):
     make_request(maple)
     assert client.post(private("private_forget", "x" * 43)).status_code == 404
     assert client.post(private("private_new_link", "x" * 43)).status_code == 404
-    assert RequestContact.objects.get().phone == REQUESTER_PHONE
+    assert RequestContact.objects.get().phone == REQUESTER_PHONE_E164
 
 
 @pytest.mark.django_db

@@ -18,13 +18,13 @@ from tests.factories import (
     REQUESTER_ADDRESS,
     REQUESTER_EMAIL,
     REQUESTER_NAME,
-    REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_offer,
     make_pod,
     make_request,
 )
 
-PROJECT_APPS = ["mutualaid", "pods", "requests_app"]
+PROJECT_APPS = ["mutualaid", "pods", "requests_app", "notifications"]
 
 # Text fields that cannot hold personal data, each with the reason. A field holding
 # a choice from a fixed list (status, category, role) needs no entry: it cannot hold
@@ -36,6 +36,7 @@ NOT_PERSONAL = {
     "pods.Pod.slug": "the pod's name in links",
     "pods.Pod.area_description": "streets and landmarks a pod covers, not anyone's home",
     "pods.Pod.languages": "language codes",
+    "pods.Pod.time_zone": "a time zone's name, like America/New_York",
     "pods.PostalCode.code": "a postal code a pod covers: an area, not an address",
     # Language codes stored as text (LanguagesField), not free text.
     "requests_app.Request.languages": "language codes",
@@ -180,7 +181,7 @@ def test_purge_erases_exactly_the_fields_that_are_due(closed_13_15_100, now):
         contact = contact_of(before[key])
         assert (contact.name, contact.phone, contact.email, contact.address) == (
             REQUESTER_NAME,
-            REQUESTER_PHONE,
+            REQUESTER_PHONE_E164,
             REQUESTER_EMAIL,
             REQUESTER_ADDRESS,
         )
@@ -242,7 +243,7 @@ def test_dry_run_changes_nothing_and_counts_what_the_real_run_erases(closed_13_1
 def test_the_command_prints_counts_per_model_and_field(closed_13_15_100):
     dry_out, real_out = io.StringIO(), io.StringIO()
     call_command("purge_expired", "--dry-run", stdout=dry_out)
-    assert contact_of(closed_13_15_100[15]).phone == REQUESTER_PHONE
+    assert contact_of(closed_13_15_100[15]).phone == REQUESTER_PHONE_E164
     call_command("purge_expired", stdout=real_out)
     assert contact_of(closed_13_15_100[15]).phone == ""
     dry_lines = dry_out.getvalue().splitlines()

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications import tokens
+from notifications.models import IncomingText
 from requests_app import services
 from requests_app.models import Request
 from tests.factories import REQUESTER_EMAIL, REQUESTER_PHONE, make_person, make_request
@@ -47,8 +48,21 @@ MATRIX = {
     ("POST", "notifications:check_in", "forged"): NOBODY,
 }
 
+# The coordinators' texts page of maple: roles of TEXT_ROLES. The neighbors' texts
+# are personal data: only maple's coordinators see them; outsiders get 404.
+TEXT_ROLES = ["visitor", "dave", "carol", "bob", "alice"]
+TEXT_MATRIX = {
+    ("GET", "notifications:pod_texts"): [FOUND, MISSING, MISSING, 403, PAGE],
+    ("POST", "notifications:pod_text_handled"): [FOUND, MISSING, MISSING, 403, FOUND],
+    # GET is refused before anything is looked up, for everyone signed in.
+    ("GET", "notifications:pod_text_handled"): [FOUND, 405, 405, 405, 405],
+}
+TEXT_BODY = "Please come after 5, the buzzer is broken"
+
 # What this module checks, for tests/test_permissions_all.py.
-COVERED_URL_NAMES = {name for _method, name, _link in MATRIX}
+COVERED_URL_NAMES = {name for _method, name, _link in MATRIX} | {
+    name for _method, name in TEXT_MATRIX
+}
 
 CASES = [
     pytest.param(method, name, link, role, expected, id=f"{method} {name} {link} {role}")
@@ -96,4 +110,41 @@ def test_permission_matrix(request, maple, bob, dave, method, name, link, role, 
         open_request.refresh_from_db()
         assert open_request.status == Request.Status.OPEN
     elif expected == FOUND:
+        assert response["Location"].startswith(reverse("login"))
+
+
+TEXT_CASES = [
+    pytest.param(method, name, role, expected, id=f"{method} {name} {role}")
+    for (method, name), row in TEXT_MATRIX.items()
+    for role, expected in zip(TEXT_ROLES, row, strict=True)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "name", "role", "expected"), TEXT_CASES)
+def test_texts_page_permission_matrix(
+    request, maple, alice, bob, carol, dave, method, name, role, expected
+):
+    texting, _token = make_request(maple, contact={"email": "", "preferred": "text"})
+    text = IncomingText.objects.create(
+        pod=maple,
+        request=texting,
+        sender_key="k",
+        body=TEXT_BODY,
+        status=IncomingText.Status.FOR_COORDINATORS,
+    )
+    client = Client() if role == "visitor" else request.getfixturevalue(f"{role}_client")
+    args = [maple.slug] if name == "notifications:pod_texts" else [maple.slug, text.pk]
+    path = reverse(name, args=args)
+
+    response = client.post(path) if method == "POST" else client.get(path)
+
+    assert response.status_code == expected
+    html = response.content.decode()
+    assert (TEXT_BODY in html) == (expected == PAGE)
+    for private in (REQUESTER_PHONE, REQUESTER_EMAIL):
+        assert private not in html
+    text.refresh_from_db()
+    assert (text.status == "handled") == (method == "POST" and role == "alice")
+    if expected == FOUND and role == "visitor":
         assert response["Location"].startswith(reverse("login"))

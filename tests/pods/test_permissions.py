@@ -167,7 +167,7 @@ def scene(maple, alice, bob, carol, dave, olga, root):
         pod=maple,
         uploaded_by=alice,
         filename="needs.csv",
-        content="summary,name,phone\nBread,Ann,555-123-4567\n",
+        content="summary,name,phone\nBread,Ann,718-555-0123\n",
         mapping={"columns": {"summary": 0, "name": 1, "phone": 2}, "default_category": "other"},
     )
     pod_proposal = PodProposal.objects.create(

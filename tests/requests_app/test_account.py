@@ -15,7 +15,7 @@ from tests.factories import (
     PASSWORD,
     REQUESTER_ADDRESS,
     REQUESTER_EMAIL,
-    REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_offer,
     make_person,
     make_request,
@@ -31,7 +31,7 @@ def bobs_world(maple, bob, alice):
     services.mark_done(request=done_request)
     offer = make_offer(maple, bob, description="Bob can cook on Sundays")
     helping, _token = make_request(
-        maple, summary="Carla needs medicine", contact={"phone": "555-0100-222"}
+        maple, summary="Carla needs medicine", contact={"phone": "+17185550122"}
     )
     claim = services.claim_request(request=helping, by=bob)
     services.record_contact_view(request=helping, viewer=bob, role=ContactView.Role.CLAIMER)
@@ -67,7 +67,7 @@ def test_person_downloads_their_data_as_a_json_file(bob_client, bob, bobs_world)
     assert summaries == ["Bob needs bread", "Bob needed a ride"]
     own_contact = data["requests"][0]["contact"]
     assert (own_contact["phone"], own_contact["email"], own_contact["address"]) == (
-        REQUESTER_PHONE,
+        REQUESTER_PHONE_E164,
         REQUESTER_EMAIL,
         REQUESTER_ADDRESS,
     )
@@ -81,7 +81,7 @@ def test_person_downloads_their_data_as_a_json_file(bob_client, bob, bobs_world)
 def test_the_download_holds_nobody_elses_contact_details(bob_client, bobs_world):
     body = bob_client.get(reverse("account_data")).content.decode()
     # bob helps Carla and has seen her number, but it is her data, not his.
-    assert "555-0100-222" not in body
+    assert "+17185550122" not in body
 
 
 @pytest.mark.django_db
@@ -156,7 +156,7 @@ def test_deleting_an_account_releases_active_claims_without_a_mark(bob_client, b
     helping = Request.objects.get(pk=bobs_world["helping"].pk)
     assert helping.status == Request.Status.OPEN
     # Carla's contact details are hers: they stay for her next helper.
-    assert RequestContact.objects.get(request=helping).phone == "555-0100-222"
+    assert RequestContact.objects.get(request=helping).phone == "+17185550122"
     # Carla still learns that someone saw her details, no longer who.
     view = ContactView.objects.get(request=helping)
     assert view.viewer_id is None
@@ -168,7 +168,7 @@ def test_deleting_an_account_leaves_other_people_alone(bob_client, bob, alice, m
     delete_account(bob_client)
     assert Person.objects.filter(pk=alice.pk).exists()
     assert Membership.objects.filter(person=alice, pod=maple).exists()
-    assert RequestContact.objects.get(request=alices_request).phone == REQUESTER_PHONE
+    assert RequestContact.objects.get(request=alices_request).phone == REQUESTER_PHONE_E164
     assert Request.objects.get(pk=alices_request.pk).requester == alice
 
 

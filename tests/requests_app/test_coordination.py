@@ -10,7 +10,13 @@ from django.utils import timezone
 from pods.models import ModerationAction
 from requests_app import services
 from requests_app.models import Claim, Connection, Offer, Request
-from tests.factories import REQUESTER_PHONE, make_offer, make_person, make_request
+from tests.factories import (
+    REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
+    make_offer,
+    make_person,
+    make_request,
+)
 
 
 def url(name, *args):
@@ -70,7 +76,7 @@ def test_coordinator_edits_the_public_part_and_keeps_typing_on_error(open_reques
     open_request.refresh_from_db()
     assert open_request.summary == "A hot meal on Friday"
     assert open_request.category == "meal"
-    assert open_request.contact.phone == REQUESTER_PHONE
+    assert open_request.contact.phone == REQUESTER_PHONE_E164
 
 
 @pytest.mark.django_db

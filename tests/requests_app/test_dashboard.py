@@ -15,6 +15,7 @@ from requests_app.models import Request, RequestContact
 from tests.factories import (
     REQUESTER_EMAIL,
     REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_offer,
     make_pod,
     make_request,
@@ -114,7 +115,7 @@ def test_hotline_posts_the_request_and_shows_the_private_link_once(maple, alice_
     assert req.taken_by_phone
     assert req.requester is None
     contact = RequestContact.objects.get(request=req)
-    assert (contact.phone, contact.callback_preference) == (REQUESTER_PHONE, "text")
+    assert (contact.phone, contact.callback_preference) == (REQUESTER_PHONE_E164, "text")
 
     done = alice_client.get(response["Location"])
     html = done.content.decode()

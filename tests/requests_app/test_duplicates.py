@@ -22,7 +22,7 @@ from tests.requests_app.test_dashboard import hotline_data
 
 DAY = datetime.timedelta(days=1)
 # REQUESTER_PHONE typed another way.
-SAME_PHONE = "(555) 019-9731"
+SAME_PHONE = "+1 718 555 0199"
 
 
 def posted_twice(pod, **contact):
@@ -77,7 +77,7 @@ def test_only_keyed_hashes_are_compared_never_the_plain_values(maple):
     first, second = posted_twice(maple, phone=SAME_PHONE)
     contact = RequestContact.objects.get(request=second)
     assert contact.phone_key and contact.phone_key == first.contact.phone_key
-    assert "5550199731" not in contact.phone_key
+    assert "7185550199" not in contact.phone_key
     assert len(contact.phone_key) == 64
 
 
@@ -86,7 +86,7 @@ def test_changing_the_phone_on_the_private_page_updates_its_key(client, maple):
     req, token = make_request(maple)
     before = RequestContact.objects.get(request=req).phone_key
     client.post(
-        url("private_edit", token), request_form_data(maple, phone="555-0100-999", email="")
+        url("private_edit", token), request_form_data(maple, phone="(718) 555-0109", email="")
     )
     assert RequestContact.objects.get(request=req).phone_key not in ("", before)
 
@@ -170,6 +170,6 @@ def test_the_hotline_warns_before_saving_and_keeps_what_was_typed(maple, alice_c
 def test_the_hotline_does_not_warn_about_a_new_caller(maple, alice_client):
     make_request(maple)
     hotline = reverse("pods:hotline", args=[maple.slug])
-    data = hotline_data(maple, phone="555-0100-222", email="new.caller@example.net")
+    data = hotline_data(maple, phone="(718) 555-0122", email="new.caller@example.net")
     assert alice_client.post(hotline, data).status_code == 302
     assert REQUESTER_PHONE not in RequestContact.objects.latest("pk").phone

@@ -13,6 +13,7 @@ from tests.factories import (
     REQUESTER_EMAIL,
     REQUESTER_NAME,
     REQUESTER_PHONE,
+    REQUESTER_PHONE_E164,
     make_pod,
     request_form_data,
 )
@@ -54,7 +55,7 @@ def test_visitor_posts_a_request_and_its_private_contact(client, maple):
     contact = RequestContact.objects.get(request=req)
     assert (contact.name, contact.phone, contact.email, contact.address) == (
         REQUESTER_NAME,
-        REQUESTER_PHONE,
+        REQUESTER_PHONE_E164,
         REQUESTER_EMAIL,
         REQUESTER_ADDRESS,
     )

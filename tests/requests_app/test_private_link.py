@@ -93,14 +93,14 @@ def test_edit_saves_changes(client, maple, maple_request):
     req, token = maple_request
     response = client.post(
         url("private_edit", token),
-        edit_data(maple, summary="Only bread now", phone="555 0100 222", languages=["es"]),
+        edit_data(maple, summary="Only bread now", phone="(718) 555-0100", languages=["es"]),
     )
     assert response.status_code == 302
     assert response["Location"] == url("private_status", token)
     req.refresh_from_db()
     assert req.summary == "Only bread now"
     assert req.languages == ["es"]
-    assert RequestContact.objects.get(request=req).phone == "555 0100 222"
+    assert RequestContact.objects.get(request=req).phone == "+17185550100"
 
 
 @pytest.mark.django_db

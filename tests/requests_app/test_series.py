@@ -20,7 +20,7 @@ from requests_app.models import (
 )
 from requests_app.services import run_housekeeping
 from requests_app.stats import pod_statistics
-from tests.factories import REQUESTER_PHONE, make_person, make_request, request_form_data
+from tests.factories import REQUESTER_PHONE_E164, make_person, make_request, request_form_data
 from tests.requests_app.conftest import url
 
 DAY = datetime.timedelta(days=1)
@@ -179,7 +179,7 @@ def test_the_contact_of_a_series_is_kept_while_it_runs_and_erased_14_days_after_
     services.keep_helping_answer(ask=KeepHelping.objects.get(), accept=False, now=start)
     # A month later the first occurrence closed long ago, but the series still runs.
     retention.purge(now=start + 30 * DAY)
-    assert RequestContact.objects.get(request=req).phone == REQUESTER_PHONE
+    assert RequestContact.objects.get(request=req).phone == REQUESTER_PHONE_E164
     series = RequestSeries.objects.get()
     nxt = occurrences(series)[1]
     ended = start + 31 * DAY
@@ -188,9 +188,9 @@ def test_the_contact_of_a_series_is_kept_while_it_runs_and_erased_14_days_after_
     series.refresh_from_db()
     assert series.ended_at == ended
     retention.purge(now=ended + 14 * DAY - HOUR)
-    assert RequestContact.objects.filter(phone=REQUESTER_PHONE).count() == 2
+    assert RequestContact.objects.filter(phone=REQUESTER_PHONE_E164).count() == 2
     retention.purge(now=ended + 14 * DAY)
-    assert RequestContact.objects.filter(phone=REQUESTER_PHONE).count() == 0
+    assert RequestContact.objects.filter(phone=REQUESTER_PHONE_E164).count() == 0
     assert not RequestContact.objects.exclude(phone_key="").exists()
 
 
@@ -202,7 +202,7 @@ def test_ending_a_series_while_an_occurrence_is_active_starts_the_clock_when_it_
     series = RequestSeries.objects.get()
     assert series.ended_at is None
     retention.purge(now=start + 20 * DAY)
-    assert RequestContact.objects.get(request=req).phone == REQUESTER_PHONE
+    assert RequestContact.objects.get(request=req).phone == REQUESTER_PHONE_E164
     closed = start + 21 * DAY
     services.mark_done(request=req, now=closed)
     run_housekeeping(now=closed)
@@ -218,7 +218,7 @@ def test_a_plain_request_keeps_its_own_14_days(maple):
     closed = timezone.now()
     services.mark_done(request=req, now=closed)
     retention.purge(now=closed + 14 * DAY - HOUR)
-    assert RequestContact.objects.get(request=req).phone == REQUESTER_PHONE
+    assert RequestContact.objects.get(request=req).phone == REQUESTER_PHONE_E164
     retention.purge(now=closed + 14 * DAY)
     assert RequestContact.objects.get(request=req).phone == ""
 
@@ -231,7 +231,7 @@ def test_forgetting_the_contact_of_an_occurrence_ends_the_series_and_erases_all(
     nxt = services.keep_helping_answer(ask=KeepHelping.objects.get(), accept=False)
     services.forget_contact(request=nxt)
     assert RequestSeries.objects.get().status == RequestSeries.Status.ENDED
-    assert not RequestContact.objects.filter(phone=REQUESTER_PHONE).exists()
+    assert not RequestContact.objects.filter(phone=REQUESTER_PHONE_E164).exists()
 
 
 @pytest.mark.django_db

@@ -139,7 +139,7 @@ def good_row(index):
         f"Groceries, week {index}",
         "Groceries",
         f"Neighbor {index}",
-        f"555-010-{index:04d}",
+        f"718-555-{index:04d}",
         "",
         "English, Spanish",
         "",
@@ -197,7 +197,7 @@ def test_import_of_1000_rows_with_3_bad_reports_exactly_those_and_imports_nothin
     assert not Request.objects.exists()
 
     # Fixed and uploaded again: all 1000 go in at once.
-    rows[10][2], rows[500][4], rows[998][1] = "Meal", "555-123-4567", "Soup"
+    rows[10][2], rows[500][4], rows[998][1] = "Meal", "718-555-0123", "Soup"
     upload(alice_client, maple, csv_bytes(rows))
     fixed = CsvImport.objects.latest("pk")
     map_columns(alice_client, maple, fixed.pk)
@@ -215,7 +215,7 @@ def test_import_without_a_category_column_uses_the_chosen_kind(maple, alice_clie
     upload(
         alice_client,
         maple,
-        csv_bytes([["Bread", "Ann", "555-123-4567"]], header=["summary", "name", "phone"]),
+        csv_bytes([["Bread", "Ann", "718-555-0123"]], header=["summary", "name", "phone"]),
     )
     pending = CsvImport.objects.get()
     map_columns(alice_client, maple, pending.pk, default_category="meal")
@@ -267,7 +267,7 @@ def test_a_post_without_a_file_gets_a_400(maple, alice_client):
 
 @pytest.mark.django_db
 def test_files_from_older_spreadsheet_programs_are_read_too(maple, alice_client):
-    content = "summary,name,phone\nPan dulce y café,José,555-123-4567\n".encode("cp1252")
+    content = "summary,name,phone\nPan dulce y café,José,718-555-0123\n".encode("cp1252")
     upload(alice_client, maple, content)
     pending = CsvImport.objects.get()
     assert "café" in pending.content

@@ -225,7 +225,7 @@ class Command(BaseCommand):
                     },
                     contact={
                         "name": name,
-                        "phone": f"555-{suffix}",
+                        "phone": f"+1718555{suffix}",  # made up: 555-01xx
                         "email": "",
                         "preferred": "call",
                         "address": "",
@@ -296,7 +296,7 @@ class Command(BaseCommand):
             },
             contact={
                 "name": "Grace",
-                "phone": "555-0101",
+                "phone": "+17185550101",  # Grace again: the same number
                 "email": "",
                 "preferred": "call",
                 "address": "",

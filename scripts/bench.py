@@ -359,7 +359,8 @@ end
 """
 
 POST_LUA = """
--- Each POST is a new request from an anonymous neighbor, with varied content.
+-- Each POST is a new request from an anonymous neighbor, with varied content and
+-- a valid phone number (stored in E.164 since issue 16: an invalid one is refused).
 local pods = {%(pods)s}
 local categories = {"groceries", "medication", "meal", "ride", "check_in", "supplies"}
 local counter = 0
@@ -381,8 +382,11 @@ function request()
     .. "&summary=Help+needed+number+" .. n .. "+from+thread+" .. tid
     .. "&area=near+Oak+%%26+" .. (n %% 40) .. "th"
     .. "&needed_by=&languages=en&contactless=on"
-    .. "&name=Neighbor" .. n .. "&phone=555-0100-" .. string.format("%%04d", n %% 10000)
+    .. "&name=Neighbor" .. n .. "&phone=%%28212%%29+3"
+    .. string.format("%%02d-%%04d", math.floor(n / 10000) %% 100, n %% 10000)
     .. "&email=&preferred=call&address=&notes=&website=&agree=on"
+    -- As a browser sends it: each form rendered carries its own key.
+    .. "&idempotency_key=bench-" .. tid .. "-" .. string.format("%%016d", i)
   return wrk.format("POST", "/requests/new/", headers, body)
 end
 """
@@ -492,15 +496,30 @@ def get_script(path, cookie=None):
 
 
 def measure_in_subprocess(kind, *args, timeout=1800):
-    """Run ``bench.py --measure kind args`` and return its JSON line (time, peak memory)."""
+    """Run ``bench.py --measure kind args`` and return its JSON line (time, peak memory).
+
+    On failure, the whole error output goes to bench-results/failed-<kind>-<time>.log
+    and the row names the exception (not the last line of a SQL error's context)."""
     command = [PYTHON, str(Path(__file__).resolve()), "--measure", kind, *args]
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout} s"}
     if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        log_path = ROOT / "bench-results" / f"failed-{kind}-{time.strftime('%H%M%S')}.log"
+        log_path.write_text(done.stderr)
+        return {"error": f"{exception_line(done.stderr)} (see {log_path.relative_to(ROOT)})"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def exception_line(stderr):
+    """The line of a Python traceback that names the exception: the last one that
+    starts in the first column with ``Name:`` (a SQL error's message goes on with
+    ``LINE 1: ...`` and a caret line, which say nothing on their own)."""
+    lines = stderr.strip().splitlines()
+    named = [line for line in lines if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b", line)]
+    named = named or [line for line in lines if re.match(r"[A-Za-z_][\w.]*(: |$)", line)]
+    return (named or lines or ["failed"])[-1].replace("|", "\\|")
 
 
 def measure(kind, args):
@@ -695,6 +714,27 @@ def machine_description(workers, worker_class, threads):
     )
 
 
+def git_commit():
+    """The commit measured (with "+changes" when the checkout has uncommitted ones);
+    scripts/bench-commit.sh names it in BENCH_COMMIT (its export is no checkout)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+changes" if dirty else "")
+
+
 def verdict(ok):
     return "yes" if ok else "**no**"
 
@@ -739,15 +779,23 @@ def format_table(rows, ceiling):
     return "\n".join(lines)
 
 
-def targets_table(rows, ceiling, before):
+def run_label(run, default):
+    """How a saved run is named in a table: its --label, else its commit."""
+    if not run:
+        return default
+    return run.get("label") or (run.get("commit") or "")[:9] or default
+
+
+def targets_table(rows, ceiling, before, *, now_label="now"):
     """Each page's share of /ping and p99 against the targets, and its throughput
     against the "before" run's (a JSON a previous run wrote), side by side."""
     earlier = {}
     if before:
         earlier = {r["name"]: r for r in before["rows"] if "rps" in r}
+    then = run_label(before, "before")
     lines = [
-        "| page | before req/s | before share | now req/s | now share | × before "
-        "| p99 ms before → now | target | met |",
+        f"| page | {then}: req/s | {then}: share of /ping | {now_label}: req/s "
+        f"| {now_label}: share of /ping | × before | p99 ms before → {now_label} | target | met |",
         "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
@@ -775,6 +823,63 @@ def targets_table(rows, ceiling, before):
             f"{', '.join(wanted)} | {verdict(all(checks))} |"
         )
     return "\n".join(lines)
+
+
+def cpu_table(rows, before, *, now_label="now"):
+    """CPU per request and queries per page, the earlier run beside this one: the
+    figures that do not depend on what else the machine was doing."""
+    earlier = {r["name"]: r for r in before["rows"] if "rps" in r}
+    then = run_label(before, "before")
+    lines = [
+        f"| page | {then}: CPU ms/req app + db | {now_label}: CPU ms/req app + db "
+        f"| {then}: queries | {now_label}: queries |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        if "rps" not in row:
+            continue
+        old = earlier.get(row["name"])
+        old_cpu = f"{old['app_cpu_ms']:.1f} + {old['db_cpu_ms']:.1f}" if old else ""
+        lines.append(
+            f"| {row['name']} | {old_cpu} | {row['app_cpu_ms']:.1f} + {row['db_cpu_ms']:.1f} "
+            f"| {old.get('queries', '') if old else ''} | {row.get('queries', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def compare_saved_runs(before_path, after_path):
+    """``bench.py --table BEFORE.json AFTER.json``: the targets table and the CPU
+    table of two saved runs side by side, with no database and no load."""
+    before = json.loads(Path(before_path).read_text())
+    after = json.loads(Path(after_path).read_text())
+    now = run_label(after, "after")
+    out = [f"# {run_label(before, 'before')} beside {now}", ""]
+    for name, run, path in (("before", before, before_path), ("after", after, after_path)):
+        load = run.get("load_before"), run.get("load")
+        out.append(
+            f"- {name}: {run_label(run, name)}"
+            + (f" (commit {run['commit']})" if run.get("commit") else "")
+            + f", {Path(path).name}"
+            + (f", {run['date']}" if run.get("date") else "")
+            + (f", load average {load[0]:.1f} → {load[1]:.1f}" if None not in load else "")
+            + (f"; {run['machine']}" if run.get("machine") else "")
+        )
+    out += [
+        "",
+        "## The targets (issue 18)",
+        "",
+        targets_table(after["rows"], after["ceiling"], before, now_label=now),
+        "",
+        "## CPU per request and queries",
+        "",
+        cpu_table(after["rows"], before, now_label=now),
+        "",
+    ]
+    for name, run in (("before", before), ("after", after)):
+        if run.get("memory"):
+            out += [f"## Memory at the end of the run: {run_label(run, name)}", ""]
+            out += [format_memory(run["memory"]), ""]
+    print("\n".join(out))
 
 
 # --- The run -----------------------------------------------------------------------
@@ -815,7 +920,8 @@ def run(args, stack):
     )
     manage("collectstatic", "--noinput", "-v", "0")
     replica_url = None
-    if not args.no_replica:
+    # A commit from before the replica router (mutualaid/routers.py) has no replica rows.
+    if not args.no_replica and (ROOT / "mutualaid" / "routers.py").exists():
         log("a streaming replica of the seeded database (pg_basebackup -R)")
         primary = urllib.parse.urlsplit(env["DATABASE_URL"])
         replica_port = stack.enter_context(
@@ -865,6 +971,14 @@ def run(args, stack):
         for name, path, cookie in reads
         if name in ("pod board, page 1", "request page", "pod page")
     ]
+
+    def wanted(name):
+        # --pages: only the pages named (a part of the name is enough); the
+        # ceiling always runs, every share is of it.
+        return not args.pages or name.startswith("ceiling") or any(p in name for p in args.pages)
+
+    reads = [page for page in reads if wanted(page[0])]
+    replica_reads = [page for page in replica_reads if wanted(page[0])]
     counts = query_counts([r for r in reads if r[1] is not None])
     connection.close()
 
@@ -935,33 +1049,35 @@ def run(args, stack):
             rows.append(row)
 
         # Posting: anonymous neighbors, a CSRF cookie and token fetched first.
-        csrf_cookie, token = csrf_for(server.url)
-        pods = ", ".join(str(pk) for pk in targets["post_pods"])
-        log("posting a request")
-        script = POST_LUA % {"pods": pods, "cookie": lua_string(csrf_cookie), "token": token}
-        row = {"name": "posting a request", "kind": "write"}
-        row["target"] = TARGETS["posting a request"]
-        row["signed_in"] = False
-        row.update(wrk(script))
-        rows.append(row)
+        if wanted("posting a request"):
+            csrf_cookie, token = csrf_for(server.url)
+            pods = ", ".join(str(pk) for pk in targets["post_pods"])
+            log("posting a request")
+            script = POST_LUA % {"pods": pods, "cookie": lua_string(csrf_cookie), "token": token}
+            row = {"name": "posting a request", "kind": "write"}
+            row["target"] = TARGETS["posting a request"]
+            row["signed_in"] = False
+            row.update(wrk(script))
+            rows.append(row)
 
         # Claiming: one member claims distinct open requests of the big pod.
-        session = session_cookie(claimer)
-        csrf_cookie, token = csrf_for(server.url, session)
-        cookie = f"{session}; {csrf_cookie}"
-        ids = ", ".join(str(pk) for pk in targets["claim_ids"])
-        log("claiming")
-        script = CLAIM_LUA % {
-            "ids": ids,
-            "threads": args.wrk_threads,
-            "cookie": lua_string(cookie),
-            "token": token,
-        }
-        row = {"name": "claiming a request", "kind": "write"}
-        row["target"] = TARGETS["claiming a request"]
-        row["signed_in"] = True
-        row.update(wrk(script))
-        rows.append(row)
+        if wanted("claiming a request"):
+            session = session_cookie(claimer)
+            csrf_cookie, token = csrf_for(server.url, session)
+            cookie = f"{session}; {csrf_cookie}"
+            ids = ", ".join(str(pk) for pk in targets["claim_ids"])
+            log("claiming")
+            script = CLAIM_LUA % {
+                "ids": ids,
+                "threads": args.wrk_threads,
+                "cookie": lua_string(cookie),
+                "token": token,
+            }
+            row = {"name": "claiming a request", "kind": "write"}
+            row["target"] = TARGETS["claiming a request"]
+            row["signed_in"] = True
+            row.update(wrk(script))
+            rows.append(row)
 
         log("ceiling again")
         row = {"name": "ceiling: /ping, again", "kind": "read", "target": None}
@@ -1005,13 +1121,19 @@ def run(args, stack):
         and not r["name"].endswith(REPLICA_SUFFIX)
     ]
     deep_ratio = board_rows[1]["rps"] / board_rows[0]["rps"] if len(board_rows) == 2 else None
-    checks = [
-        f"Posts that created a request: {created_requests:,} (wrk counted "
-        f"{next(r for r in rows if r['name'] == 'posting a request')['requests']:,} answers).",
-        f"Claims that succeeded: {created_claims:,} "
-        f"(distinct open requests available: {len(targets['claim_ids']):,}; "
-        "a claim on a request already taken still answers with a redirect).",
-    ]
+    posting = next((r for r in rows if r["name"] == "posting a request"), None)
+    checks = []
+    if posting:
+        checks.append(
+            f"Posts that created a request: {created_requests:,} (wrk counted "
+            f"{posting['requests']:,} answers)."
+        )
+    if any(r["name"] == "claiming a request" for r in rows):
+        checks.append(
+            f"Claims that succeeded: {created_claims:,} "
+            f"(distinct open requests available: {len(targets['claim_ids']):,}; "
+            "a claim on a request already taken still answers with a redirect)."
+        )
     if deep_ratio is not None:
         first, deep = board_rows
         checks.append(
@@ -1025,7 +1147,9 @@ def run(args, stack):
     from django.core.management import get_commands
 
     batch = []
-    if "purge_expired" in get_commands():
+    if args.no_jobs:
+        log("purge_expired and the CSV export: skipped (--no-jobs)")
+    elif "purge_expired" in get_commands():
         log("purge_expired: first run on the seeded database")
         catch_up = measure_in_subprocess("purge")
         batch.append(("purge_expired, first run on the seeded data", catch_up))
@@ -1039,7 +1163,9 @@ def run(args, stack):
     else:
         log("purge_expired: not available yet")
         batch.append(("purge_expired", {"error": "not available yet"}))
-    if export_path:
+    if args.no_jobs:
+        pass
+    elif export_path:
         big = (pod.slug, Request.objects.filter(pod=pod).count())
         small = pod_near_size(big[1] // 10)
         coordinator_of = {
@@ -1076,9 +1202,11 @@ def run(args, stack):
         )
 
     date = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
+    commit = git_commit()
+    label = args.label or (commit[:9] if commit else "now")
     report = "\n".join(
         [
-            f"# Benchmark {date}",
+            f"# Benchmark {date}: {label}" + (f" (commit {commit})" if commit else ""),
             "",
             f"Data: {args.requests:,} requests in {args.pods:,} pods, {args.people:,} people "
             f"(`manage.py seed`, {timings['seed']:.0f} s); the big pod `{pod.slug}` has "
@@ -1094,8 +1222,18 @@ def run(args, stack):
             "",
             "## The targets (issue 18)" + (f", beside {args.compare}" if before else ""),
             "",
-            targets_table(rows, ceiling, before),
+            targets_table(rows, ceiling, before, now_label=label),
             "",
+            *(
+                [
+                    "## CPU per request and queries",
+                    "",
+                    cpu_table(rows, before, now_label=label),
+                    "",
+                ]
+                if before
+                else []
+            ),
             "## Memory at the end of the run",
             "",
             format_memory(memory) if memory else "not measured",
@@ -1103,16 +1241,36 @@ def run(args, stack):
             "",
             *[f"- {line}" for line in checks],
             "",
-            "Purge and export, each in a fresh process (peak memory is the process's "
-            "maximum resident size; growth is above what it had before the job):",
-            "",
-            *batch_lines,
-            "",
+            *(
+                [
+                    "Purge and export, each in a fresh process (peak memory is the process's "
+                    "maximum resident size; growth is above what it had before the job):",
+                    "",
+                    *batch_lines,
+                    "",
+                ]
+                if batch
+                else []
+            ),
         ]
     )
-    (results_dir / f"bench-{date}.json").write_text(
-        json.dumps({"rows": rows, "ceiling": ceiling, "memory": memory, "load": load_after})
-    )
+    saved = {
+        "label": label,
+        "commit": commit,
+        "date": date,
+        "machine": machine,
+        "load_before": load_before,
+        "load": load_after,
+        "data": {"requests": args.requests, "pods": args.pods, "people": args.people},
+        "duration": args.duration,
+        "rows": rows,
+        "ceiling": ceiling,
+        "memory": memory,
+        "jobs": batch,
+    }
+    json_path = Path(args.json) if args.json else results_dir / f"bench-{date}.json"
+    json_path.write_text(json.dumps(saved, indent=1))
+    log(f"figures saved to {json_path}")
     path = results_dir / f"bench-{date}.md"
     path.write_text(report)
     print()
@@ -1147,9 +1305,37 @@ def main():
     parser.add_argument(
         "--no-priority", action="store_true", help="as root, do not run at nice -10"
     )
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="NAME",
+        help="run only the pages whose name contains one of these (e.g. board 'request page'"
+        " posting); the /ping ceiling always runs",
+    )
+    parser.add_argument(
+        "--no-jobs", action="store_true", help="skip the purge_expired and CSV export timings"
+    )
+    parser.add_argument(
+        "--label", help="the run's name in tables (default: the commit), e.g. 'main before'"
+    )
+    parser.add_argument(
+        "--json", help="where to save the run's figures (default: bench-results/bench-<date>.json)"
+    )
+    parser.add_argument(
+        "--table",
+        nargs=2,
+        metavar=("BEFORE_JSON", "AFTER_JSON"),
+        help="print the targets and CPU tables of two saved runs side by side, and stop",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.table:
+        return compare_saved_runs(*args.table)
+    # File arguments are the caller's; the run itself works in the checkout.
+    for name in ("json", "compare"):
+        if getattr(args, name):
+            setattr(args, name, str(Path(getattr(args, name)).resolve()))
     os.chdir(ROOT)
     if args.measure:
         sys.path.insert(0, str(ROOT))
@@ -1163,7 +1349,24 @@ def main():
         # and wrk all inherit this priority.
         os.nice(-10)
     command = [str(ROOT / "scripts" / "pg-throwaway.sh"), PYTHON, __file__, "--inside"]
-    os.execv(command[0], command + sys.argv[1:])  # noqa: S606
+    os.execv(command[0], command + absolute_paths(sys.argv[1:], args))  # noqa: S606
+
+
+def absolute_paths(argv, args):
+    """``argv`` with the --json and --compare paths made absolute (as in ``args``)."""
+    out = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        flag = arg.split("=", 1)[0]
+        if flag in ("--json", "--compare"):
+            out += [flag, getattr(args, flag[2:])]
+            skip = "=" not in arg
+            continue
+        out.append(arg)
+    return out
 
 
 if __name__ == "__main__":

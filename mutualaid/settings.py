@@ -108,14 +108,38 @@ DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="")
 if DATABASE_POOL_MODE not in ("", "session", "transaction"):
     raise ImproperlyConfigured("DATABASE_POOL_MODE must be empty, 'session' or 'transaction'.")
 _postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+_pooled = DATABASE_POOL_MODE == "transaction"
+
+
+def _prepared_statements(options, *, default_threshold, threshold_variable):
+    """psycopg prepares a statement the Nth time a connection runs it, which saves
+    PostgreSQL the planning; Django leaves it off. Only a cursor that binds the
+    parameters on the server can be prepared (Django's default cursor merges them
+    into the SQL on the client, and psycopg never prepares that), so both go on
+    together (docs/scaling.md). "off" in the variable turns both off; off is the
+    default: with them on, one run of the PostgreSQL suite hung in a COMMIT (not
+    yet understood), so they wait for a measured, tested case."""
+    value = env.str(threshold_variable, default="off" if default_threshold is None else "")
+    value = value.strip().lower() or str(default_threshold)
+    try:
+        threshold = None if value in ("off", "none") else int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{threshold_variable} must be a number or 'off'.") from None
+    options["server_side_binding"] = threshold is not None
+    options["prepare_threshold"] = threshold
+
+
 if _postgres:
-    # psycopg prepares a statement the second time a connection runs it (Django
-    # leaves prepare_threshold at None: never), which saves PostgreSQL the planning.
-    _prepare = None if DATABASE_POOL_MODE == "transaction" else 2
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int(
-        "DATABASE_PREPARE_THRESHOLD", default=_prepare
+    _prepared_statements(
+        DATABASES["default"].setdefault("OPTIONS", {}),
+        default_threshold=None,
+        threshold_variable="DATABASE_PREPARE_THRESHOLD",
     )
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOL_MODE == "transaction"
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _pooled
+    if _pooled and DATABASES["default"]["OPTIONS"]["prepare_threshold"] is not None:
+        raise ImproperlyConfigured(
+            "DATABASE_PREPARE_THRESHOLD cannot be used through a transaction pooler."
+        )
 # A connection straight to PostgreSQL, for what needs a session of its own
 # (run_once's advisory locks) when DATABASE_URL goes through a pooler.
 if env.str("DIRECT_DATABASE_URL", default=""):
@@ -126,8 +150,10 @@ if env.str("DIRECT_DATABASE_URL", default=""):
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
-    DATABASES["replica"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int(
-        "REPLICA_PREPARE_THRESHOLD", default=2
+    _prepared_statements(
+        DATABASES["replica"].setdefault("OPTIONS", {}),
+        default_threshold=None,
+        threshold_variable="REPLICA_PREPARE_THRESHOLD",
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["mutualaid.routers.ReplicaRouter"]

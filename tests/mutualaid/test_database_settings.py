@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PROBE = (
     "import json; from django.conf import settings as s; d = s.DATABASES; print(json.dumps("
     "{a: [d[a].get('OPTIONS', {}).get('prepare_threshold'), "
-    "d[a].get('DISABLE_SERVER_SIDE_CURSORS', False)] for a in d} | "
+    "d[a].get('DISABLE_SERVER_SIDE_CURSORS', False), "
+    "d[a].get('OPTIONS', {}).get('server_side_binding', False)] for a in d} | "
     "{'routers': s.DATABASE_ROUTERS, 'sessions': s.SESSION_ENGINE, "
     "'person': s.PERSON_CACHE_SECONDS}))"
 )
@@ -26,7 +27,13 @@ PROBE = (
 
 def settings_with(**env):
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "mutualaid.settings", "DEBUG": "1"}
-    for name in ("DATABASE_POOL_MODE", "REPLICA_DATABASE_URL", "DIRECT_DATABASE_URL"):
+    for name in (
+        "DATABASE_POOL_MODE",
+        "REPLICA_DATABASE_URL",
+        "DIRECT_DATABASE_URL",
+        "DATABASE_PREPARE_THRESHOLD",
+        "REPLICA_PREPARE_THRESHOLD",
+    ):
         environment.pop(name, None)
     environment["CACHE_URL"] = "locmemcache://"
     environment.update(env)
@@ -45,10 +52,32 @@ def settings_with(**env):
 PRIMARY = "postgres://app@db.example:5432/mutualaid"
 
 
-def test_prepared_statements_on_a_direct_connection():
+def test_no_prepared_statements_unless_asked_for():
     found = settings_with(DATABASE_URL=PRIMARY)
-    assert found["default"] == [2, False]
+    assert found["default"] == [None, False, False]
     assert found["routers"] == []
+
+
+def test_prepared_statements_come_with_server_side_binding():
+    # psycopg prepares only what is bound on the server: the threshold alone does nothing.
+    found = settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="2")
+    assert found["default"] == [2, False, True]
+    found = settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="off")
+    assert found["default"] == [None, False, False]
+
+
+def test_prepared_statements_through_a_transaction_pooler_are_refused():
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        settings_with(
+            DATABASE_URL=PRIMARY, DATABASE_POOL_MODE="transaction", DATABASE_PREPARE_THRESHOLD="2"
+        )
+    assert "transaction pooler" in failure.value.stderr
+
+
+def test_a_prepare_threshold_that_is_not_a_number_is_refused():
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="often")
+    assert "DATABASE_PREPARE_THRESHOLD" in failure.value.stderr
 
 
 def test_no_prepared_statements_and_no_server_side_cursors_through_a_transaction_pooler():
@@ -57,8 +86,8 @@ def test_no_prepared_statements_and_no_server_side_cursors_through_a_transaction
         DATABASE_POOL_MODE="transaction",
         DIRECT_DATABASE_URL=PRIMARY,
     )
-    assert found["default"] == [None, True]
-    assert found["direct"] == [None, False]
+    assert found["default"] == [None, True, False]
+    assert found["direct"] == [None, False, False]
 
 
 def test_a_replica_brings_its_router():
@@ -66,7 +95,13 @@ def test_a_replica_brings_its_router():
         DATABASE_URL=PRIMARY, REPLICA_DATABASE_URL="postgres://app@replica.example/mutualaid"
     )
     assert found["routers"] == ["mutualaid.routers.ReplicaRouter"]
-    assert found["replica"][0] == 2
+    assert found["replica"] == [None, False, False]
+    found = settings_with(
+        DATABASE_URL=PRIMARY,
+        REPLICA_DATABASE_URL="postgres://app@replica.example/mutualaid",
+        REPLICA_PREPARE_THRESHOLD="2",
+    )
+    assert found["replica"] == [2, False, True]
 
 
 def test_sessions_and_the_person_use_the_cache_only_when_every_server_shares_it():

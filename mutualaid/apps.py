@@ -1,7 +1,7 @@
 from django.apps import AppConfig, apps
 from django.core import checks
 
-from mutualaid import retention
+from mutualaid import retention, sites
 from mutualaid.retention import DELETE_ROW, Period, PersonalData, declare, personal
 
 
@@ -11,6 +11,7 @@ class MutualaidConfig(AppConfig):
 
     def ready(self):
         checks.register(retention.check_declarations)
+        checks.register(sites.check_site_url, checks.Tags.security, deploy=True)
         declare_third_party_personal_data()
 
 

@@ -25,6 +25,8 @@ from django.views.debug import ExceptionReporter
 
 # A private link's token wherever it appears in a path: /r/<token>/...
 PRIVATE_LINK = re.compile(r"(/r/)[^/\s?#\"'<>]+")
+# The short private link: four groups of five letters and digits, however typed.
+SHORT_LINK = re.compile(r"(?<![\w-])[0-9A-Za-z]{5}(?:[-_.]?[0-9A-Za-z]{5}){3}(?![\w-])")
 # A token passed as a keyword, as in a URL resolver's repr: token='...'.
 TOKEN_VALUE = re.compile(r"(\btoken\b['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]{8,}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -71,6 +73,7 @@ def scrub(text, *, known=()):
     for value in known:
         text = text.replace(value, "[removed]")
     text = PRIVATE_LINK.sub(r"\1[token]", text)
+    text = SHORT_LINK.sub("[token]", text)
     text = TOKEN_VALUE.sub(r"\1[token]", text)
     text = EMAIL.sub("[email]", text)
     text = STREET_ADDRESS.sub("[address]", text)

@@ -50,6 +50,14 @@ def hit(*, scope, key, limit, period, now=None):
     return counters.values_list("count", flat=True).get() <= limit
 
 
+def over_limit(*, scope, key, limit, period, now=None):
+    """True once the client has had ``limit`` hits this window; counts nothing."""
+    now = now or timezone.now()
+    window = int(now.timestamp()) // period
+    counters = RateLimitCounter.objects.filter(scope=scope, key=key, window=window)
+    return counters.filter(count__gte=limit).exists()
+
+
 def ratelimit(scope, *, limit, period=3600, methods=("POST",)):
     """Mark the request ``request.limited`` once the client passes the limit.
 

@@ -23,6 +23,7 @@ from notifications import tokens
 from notifications.models import OutboxMessage
 from pods.access import is_coordinator, may_see_report
 from pods.models import Membership, Report
+from requests_app.links import private_url
 from requests_app.models import (
     Claim,
     Connection,
@@ -139,7 +140,7 @@ def request_label(request):
 def private_link(message):
     if not message.secret:
         return None
-    url = site_url(reverse("requests_app:private_status", args=[message.secret]))
+    url = private_url(message.secret)
     return Content(
         subject=_("Your request: your private link"),
         blocks=[

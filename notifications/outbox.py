@@ -35,7 +35,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from mutualaid import journal
+from mutualaid import journal, sites
 from notifications.channels import (
     ChannelUnavailable,
     Outgoing,
@@ -70,6 +70,10 @@ def enqueue(*, kind, recipient, language, channel="email", dedupe_key=None, **re
     """
     if dedupe_key is not None and OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return False
+    origin = sites.current_origin()
+    if origin and not settings.SITE_URL:
+        # The worker renders this later, with no request: its links follow this one.
+        references["data"] = {**references.get("data", {}), "site": origin}
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
@@ -295,7 +299,8 @@ def deliver_one(message, *, channel, worker, now=None):
         return "held"
     try:
         address = current_address(message)
-        content = channel.render(message) if address else None
+        with sites.serving_origin(message.data.get("site")):
+            content = channel.render(message) if address else None
     except Exception:
         logger.exception("outbox #%s (%s): could not render", message.pk, message.kind)
         return mark_failed(message, worker=worker, now=now or timezone.now(), error=Error.RENDER)

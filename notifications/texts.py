@@ -18,6 +18,7 @@ from notifications import tokens
 from notifications.content import Rendered
 from notifications.models import OutboxMessage
 from notifications.segments import fit_gsm7
+from requests_app.links import private_url
 from requests_app.models import Claim, Request
 
 Kind = OutboxMessage.Kind
@@ -65,7 +66,7 @@ def pod_of(message):
 def private_link(message):
     if not message.secret:
         return None
-    url = tokens.site_url(reverse("requests_app:private_status", args=[message.secret]))
+    url = private_url(message.secret)
     return _("Your request is posted. Your private link: %(url)s") % {"url": url}
 
 

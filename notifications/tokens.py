@@ -4,9 +4,10 @@ Nothing is stored: the link carries its own proof, signed with SECRET_KEY under
 a salt of its own, so a token for one purpose never works for another.
 """
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from mutualaid import sites
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 FEEDBACK_SALT = "notifications.feedback"
@@ -24,7 +25,7 @@ FEEDBACK_MAX_AGE = 60 * 24 * 3600
 
 
 def site_url(path):
-    return settings.SITE_URL + path
+    return sites.site_url(path)
 
 
 def unsubscribe_token(person, topic):

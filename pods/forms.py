@@ -1,8 +1,9 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -30,9 +31,21 @@ class SignupForm(UserCreationForm):
         model = Person
         fields = ["username", "display_name", "email", "language"]
         help_texts = {
-            "username": _("For logging in. Letters, numbers and @/./+/-/_ only."),
+            "username": _("You type it to log in. One word, no spaces."),
             "email": _("Only if you'd like to hear from us by email. Never shown to others."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No blank "---------" to start on: the language this page is read in.
+        self.fields["language"].choices = settings.LANGUAGES
+        self.fields["language"].initial = translation.get_language()
+        # One plain sentence instead of Django's four bullet points; a password that
+        # breaks a rule still gets that rule's own message.
+        self.fields["password1"].help_text = _(
+            "At least 8 characters. Not only numbers, not a common password, "
+            "and not too close to your name."
+        )
 
 
 class FindPodForm(forms.Form):
@@ -99,6 +112,11 @@ class ReportForm(forms.ModelForm):
             "details": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The person says what is wrong: no "---------" radio button chosen for them.
+        self.fields["reason"].choices = Report.Reason.choices
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("details"):
@@ -155,7 +173,7 @@ class MemberRemoveForm(forms.Form):
 
 
 def _setting_choices():
-    return [("", "---------")] + [
+    return [("", _("None: not a change of setting"))] + [
         (name, capfirst(Pod._meta.get_field(name).verbose_name)) for name in PROPOSABLE_SETTINGS
     ]
 
@@ -188,6 +206,7 @@ class ProposalForm(forms.ModelForm):
             "display_name"
         )
         self.fields["person"].required = False
+        self.fields["person"].empty_label = _("Nobody: not a change of coordinators")
         self.fields["person"].help_text = _("For a change of coordinators.")
         if self.instance.pk and not self.is_bound:
             self.initial["deadline"] = timezone.localdate(self.instance.deadline)
@@ -258,6 +277,11 @@ class ProposalResponseForm(forms.ModelForm):
                 "Needed for a concern or an objection: what worries you, and what would help."
             )
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each member chooses their answer: none is chosen for them, no "---------".
+        self.fields["kind"].choices = ProposalResponse.Kind.choices
 
     def clean(self):
         cleaned = super().clean()

@@ -29,6 +29,25 @@ MAX_PODS_IN_A_LIST = 60
 PHONE_RE = re.compile(r"^[0-9+().\-\s]{7,30}$")
 
 
+class FoldedFieldsMixin:
+    """Optional fields a phone shows folded (<details>, no JavaScript needed):
+    what is required comes first. The fold starts open when one of them has an
+    error or a value, so nothing the person typed is hidden."""
+
+    folded: tuple = ()
+
+    @property
+    def folded_open(self):
+        filled_in = self.is_bound or self.instance.pk is not None
+        for name in self.folded:
+            if name not in self.fields:
+                continue
+            value, initial = self[name].value(), self.fields[name].initial
+            if self[name].errors or (filled_in and value and value != initial):
+                return True
+        return False
+
+
 def clean_phone_number(raw):
     """A typed phone number as E.164, or a ValidationError that says what to fix."""
     phone = (raw or "").strip()
@@ -53,7 +72,7 @@ class LanguagesChoiceField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class RequestPublicForm(forms.ModelForm):
+class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
     """What everyone may see. Help texts warn against putting private details here."""
 
     pod = forms.ModelChoiceField(
@@ -69,6 +88,7 @@ class RequestPublicForm(forms.ModelForm):
         help_text=_("We use it only to find your pod; it is not stored."),
     )
     languages = LanguagesChoiceField(label=_("Languages you'd like to be helped in"))
+    folded = ("area", "needed_by", "languages", "contactless", "repeat")
     repeat = forms.ChoiceField(
         label=_("Will you need this again?"),
         choices=[("", _("No, just this once")), *Frequency.choices],
@@ -115,6 +135,8 @@ class RequestPublicForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.chosen_pod = pod
+        # "---------" means nothing to someone new: say what to do.
+        self.fields["category"].choices = [("", _("Choose one")), *Category.choices]
         self.pod_list_hidden = False
         if editing:
             for name in ("pod", "postal_code", "website", "agree", "repeat"):
@@ -128,7 +150,7 @@ class RequestPublicForm(forms.ModelForm):
             self.pod_list_hidden = True
             self.fields["pod"].widget = forms.HiddenInput()
             self.fields["postal_code"].label = _("Your postal code")
-        if self.instance.pk is None and not self.is_bound:
+        if self.instance.pk is None:  # bound too: the fold compares against it
             # Most people want help in the language they are reading this in.
             self.fields["languages"].initial = [translation.get_language() or "en"]
 
@@ -178,8 +200,10 @@ class RequestPublicForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class RequestContactForm(forms.ModelForm):
+class RequestContactForm(FoldedFieldsMixin, forms.ModelForm):
     """The private half: shown only to the helper and the pod's coordinators."""
+
+    folded = ("address", "notes")
 
     class Meta:
         model = RequestContact
@@ -242,8 +266,15 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["pod"].queryset = pods
         self.fields["pod"].empty_label = None
+        # Translated labels and a first option that says what to do (the model's
+        # field names are neither).
+        self.fields["pod"].label = _("Your pod")
+        self.fields["category"].choices = [("", _("Choose one")), *Category.choices]
         if self.instance.pk:
             del self.fields["pod"]
+        else:
+            # They speak at least the language they are reading this in.
+            self.fields["languages"].initial = [translation.get_language() or "en"]
 
 
 class BoardFilterForm(forms.Form):
@@ -265,6 +296,14 @@ class FeedbackForm(forms.ModelForm):
             "need_met": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+        # Its own capital: Django capitalizes a verbose name's first character,
+        # which in Spanish is the "¿" ("¿se resolvió...?").
+        labels = {"need_met": _("Was the need met?")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Three answers, none chosen for the person: no "---------" radio button.
+        self.fields["need_met"].choices = Feedback.Outcome.choices
 
 
 # --- Statistics ---------------------------------------------------------------------
@@ -313,6 +352,17 @@ class HotlinePublicForm(RequestPublicForm):
         super().__init__(*args, **kwargs)
         for name in ("pod", "postal_code", "website"):
             self.fields.pop(name, None)
+        # A coordinator types this in about someone else: speak about the caller.
+        self.fields["languages"].label = _("Languages the caller would like help in")
+        self.fields["contactless"].label = _(
+            "The caller would like a contactless hand-off (left at the door)"
+        )
+        if "repeat" in self.fields:
+            self.fields["repeat"].label = _("Will the caller need this again?")
+            self.fields["repeat"].help_text = _(
+                "If it comes back, we put it on the board again each time, with the same "
+                "details. The caller can pause or stop it from their private link."
+            )
         self.fields["agree"].label = _(
             "The caller agrees to the community agreements (read them out if needed)"
         )
@@ -323,6 +373,34 @@ class HotlinePublicForm(RequestPublicForm):
     def clean(self):
         # Skip the parent's pod lookup by postal code: the pod is the coordinator's.
         return forms.ModelForm.clean(self)
+
+
+class HotlineContactForm(RequestContactForm):
+    """The contact half, typed in by a coordinator: it speaks about the caller."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relabel = {
+            "name": (_("The caller's first name or nickname"), None),
+            "phone": (
+                _("The caller's phone"),
+                _("Only their helper and the pod's coordinators will see it."),
+            ),
+            "email": (_("The caller's email"), None),
+            "preferred": (_("Best way to reach the caller"), None),
+            "address": (
+                _("The caller's exact address (optional)"),
+                _("Only their helper and the pod's coordinators will see it."),
+            ),
+            "notes": (
+                _("Private notes (optional)"),
+                _("Anything their helper should know: buzzer code, allergies, timing."),
+            ),
+        }
+        for name, (label, help_text) in relabel.items():
+            self.fields[name].label = label
+            if help_text is not None:
+                self.fields[name].help_text = help_text
 
 
 class HotlineForm(forms.Form):
@@ -379,7 +457,10 @@ class ExportForm(forms.Form):
         ("closed", _("Closed requests")),
         ("all", _("All requests")),
     ]
-    statuses = forms.ChoiceField(label=_("Which requests"), choices=STATUSES, initial="active")
+    # Radio buttons, not a select: on a phone a select cuts these labels off.
+    statuses = forms.ChoiceField(
+        label=_("Which requests"), choices=STATUSES, initial="active", widget=forms.RadioSelect
+    )
     include_contacts = forms.BooleanField(
         label=_("Include contact details (name, phone, email, address, notes)"),
         required=False,

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -301,6 +301,46 @@ def record_contact_view(
     return ContactView.objects.create(
         request=request, pod_id=request.pod_id, viewer=viewer, role=role, kind=kind
     )
+
+
+# A helper who reloads the request page has not seen the details anew: the
+# requester's list should name them once per visit, not once per page load.
+CONTACT_VISIT = datetime.timedelta(minutes=30)
+
+
+def record_contact_visit(
+    *,
+    request: Request,
+    viewer: Person,
+    role: str,
+    kind: str = ContactView.Kind.PAGE,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Log a showing unless the same person saw the same kind of page of this
+    request less than CONTACT_VISIT ago; True when it was logged.
+
+    One statement (INSERT ... SELECT ... WHERE NOT EXISTS), so a page load costs
+    the one query a plain insert did, on any app server, from any device. Two
+    loads racing may both write: the log errs on the side of saying more."""
+    now = now or timezone.now()
+    meta, adapt = ContactView._meta, connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(meta.db_table)
+    column = {f.name: connection.ops.quote_name(f.column or f.name) for f in meta.concrete_fields}
+    names = ", ".join(column[f] for f in _VISIT_COLUMNS)
+    recent = " AND ".join(f"{column[f]} = %s" for f in ("request", "viewer", "kind"))
+    recent += f" AND {column['viewed_at']} > %s"
+    marks = ", ".join(["%s"] * len(_VISIT_COLUMNS))
+    # Table and column names from the model's meta; every value is bound.
+    seen = f"SELECT 1 FROM {table} WHERE {recent}"  # noqa: S608  # nosec B608
+    sql = f"INSERT INTO {table} ({names}) SELECT {marks} WHERE NOT EXISTS ({seen})"  # noqa: S608
+    params: list[Any] = [request.pk, request.pod_id, viewer.pk, role, kind, adapt(now)]
+    params += [request.pk, viewer.pk, kind, adapt(now - CONTACT_VISIT)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return bool(cursor.rowcount == 1)
+
+
+_VISIT_COLUMNS = ("request", "pod", "viewer", "role", "kind", "viewed_at")
 
 
 def leave_feedback(

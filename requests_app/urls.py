@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from requests_app.views import board, coordination, offers, posting, series
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("requests/<int:pk>/take-over/", board.request_take_over, name="request_take_over"),
     path("handovers/<int:pk>/answer/", board.handover_answer, name="handover_answer"),
     path("r/<str:token>/", posting.private_status, name="private_status"),
+    # The short private link, as given out: four groups of five, any case.
+    re_path(
+        r"^(?P<token>[0-9A-Za-z]{5}[-_. ]?[0-9A-Za-z]{5}[-_. ]?"
+        r"[0-9A-Za-z]{5}[-_. ]?[0-9A-Za-z]{5})/?$",
+        posting.private_link,
+        name="private_link",
+    ),
     path("r/<str:token>/edit/", posting.private_edit, name="private_edit"),
     path("r/<str:token>/withdraw/", posting.private_withdraw, name="private_withdraw"),
     path("r/<str:token>/done/", posting.private_done, name="private_done"),

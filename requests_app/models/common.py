@@ -99,14 +99,41 @@ def languages_filter(field, code):
     return Q(**{f"{field}__contains": f",{code},"})
 
 
+# A private link must survive being read over the phone or copied by hand from
+# a scrap of paper: no 0/O or 1/I (L is shown upper case, and a typed 1, I or l
+# is read as L), one case, groups of five joined by "-" (a typed "_", "." or
+# space is read as "-"). 32 symbols, 20 of them: 100 random bits.
+TOKEN_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # noqa: S105  # nosec B105
+TOKEN_GROUPS = 4
+TOKEN_GROUP_LENGTH = 5
+_TOKEN_LENGTH = TOKEN_GROUPS * TOKEN_GROUP_LENGTH
+_READ_AS = str.maketrans({"1": "L", "I": "L", "-": None, "_": None, ".": None, " ": None})
+
+
 def new_private_token() -> tuple[str, str]:
     """An unguessable token for a requester's private link, and its hash.
 
     Only the hash is stored: a leaked database does not open anyone's page.
     """
-    token = secrets.token_urlsafe(32)
+    symbols = "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(_TOKEN_LENGTH))
+    token = "-".join(
+        symbols[i : i + TOKEN_GROUP_LENGTH] for i in range(0, _TOKEN_LENGTH, TOKEN_GROUP_LENGTH)
+    )
     return token, hash_token(token)
 
 
+def canonical_token(token: str) -> str | None:
+    """A short token as we wrote it, however it was typed; None for anything else
+    (such as the 43-character links given out before, which stay case-sensitive)."""
+    symbols = token.upper().translate(_READ_AS)
+    if len(symbols) != _TOKEN_LENGTH or any(c not in TOKEN_ALPHABET for c in symbols):
+        return None
+    return "-".join(
+        symbols[i : i + TOKEN_GROUP_LENGTH] for i in range(0, _TOKEN_LENGTH, TOKEN_GROUP_LENGTH)
+    )
+
+
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """The stored hash: of the canonical spelling for a short token, of the token
+    itself for an old one (only hashes are stored, so both kinds keep working)."""
+    return hashlib.sha256((canonical_token(token) or token).encode()).hexdigest()

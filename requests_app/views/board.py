@@ -1,10 +1,13 @@
 """The pod board, a request's page, and what its helper does with it."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
@@ -98,7 +101,7 @@ def request_detail(request, pk):
     # their own logged page (request_contact), so a look at the post shows none.
     if access.contact_role(viewer) == ContactView.Role.CLAIMER:
         contact = req.contact
-        services.record_contact_view(
+        services.record_contact_visit(
             request=req, viewer=request.user, role=ContactView.Role.CLAIMER
         )
     active_claim = None
@@ -108,7 +111,9 @@ def request_detail(request, pk):
             if is_active_claimer
             else (Claim.objects.active().filter(request=req).select_related("helper").first())
         )
-    matches = matching.offers_for_request(req) if (is_active_claimer or is_coordinator) else []
+    # Other people's offers are for coordinators connecting help; the helper has
+    # just said they'll do it.
+    matches = matching.offers_for_request(req) if is_coordinator else []
     # Hand-overs: the helper sees an ask to take over; another member may make one.
     handover = can_take_over = None
     if req.status == Request.Status.CLAIMED and membership is not None:
@@ -147,6 +152,9 @@ def request_detail(request, pk):
             "contact": contact,
             "matches": matches,
             "feedback_form": FeedbackForm() if helper_feedback is False else None,
+            # "I'm still on it" means nothing minutes after saying "I can help".
+            "can_note_progress": is_active_claimer
+            and (own_claim.nudged_at or timezone.now() - own_claim.progress_at >= PROGRESS_AFTER),
             "handover": handover,
             "can_take_over": can_take_over,
         },
@@ -156,6 +164,9 @@ def request_detail(request, pk):
     return response
 
 
+PROGRESS_AFTER = datetime.timedelta(hours=12)
+
+
 @sensitive_variables()
 def _contact_page(request, pk, template, kind):
     """Contact details for the active claimer or a coordinator; each showing is logged."""
@@ -163,7 +174,7 @@ def _contact_page(request, pk, template, kind):
         raise Http404
     req = _load_request(pk)
     role = access.require_contact_role(access.request_viewer(request.user, req))
-    services.record_contact_view(request=req, viewer=request.user, role=role, kind=kind)
+    services.record_contact_visit(request=req, viewer=request.user, role=role, kind=kind)
     response = render(request, template, {"req": req, "contact": req.contact, "role": role})
     response["Cache-Control"] = "no-store, private"
     return response

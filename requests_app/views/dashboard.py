@@ -22,7 +22,8 @@ from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
-from requests_app.forms import HotlineForm, HotlinePublicForm, RequestContactForm
+from requests_app.forms import HotlineContactForm, HotlineForm, HotlinePublicForm
+from requests_app.links import private_url
 from requests_app.models import Connection, Handover, Request, RequestSeries
 from requests_app.selectors import LIST_FIELDS, coordinator_queues
 from requests_app.services import hotline_intake, possible_duplicates
@@ -30,7 +31,6 @@ from requests_app.views.posting import (
     form_sent_with_other_details,
     get_request_by_token,
     post_once,
-    private_url,
 )
 
 QUEUE_PREVIEW = 10
@@ -72,6 +72,17 @@ def dashboard(request, slug):
     reports = queues.reports(request.user)
     counts["reports"] = reports.count()
     counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
+    # The asks themselves, so the tile leads somewhere.
+    counts["connection_list"] = (
+        list(
+            Connection.objects.pending()
+            .filter(pod=pod)
+            .select_related("request", "offer")
+            .order_by("created_at")[:QUEUE_PREVIEW]
+        )
+        if counts["connections"]
+        else []
+    )
     counts["handovers"] = Handover.objects.pending().filter(pod=pod).count()
     series = _series_preview(pod)
     sections = [
@@ -137,7 +148,7 @@ def hotline(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     data = request.POST if request.method == "POST" else None
     public_form = HotlinePublicForm(data, pod=pod)
-    contact_form = RequestContactForm(data)
+    contact_form = HotlineContactForm(data)
     hotline_form = HotlineForm(data, pod=pod)
     duplicates = []
     if data is not None and (
@@ -214,5 +225,5 @@ def hotline_done(request, slug):
     req = get_request_by_token(token)
     if req.pod_id != pod.pk:
         raise Http404
-    context = {"pod": pod, "req": req, "link": private_url(token)}
+    context = {"pod": pod, "req": req, "link": private_url(token, request=request)}
     return keep_private(render(request, "pods/hotline_done.html", context))

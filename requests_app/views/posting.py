@@ -15,18 +15,35 @@ from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
 from mutualaid.http import keep_private
-from mutualaid.ratelimit import ratelimit
+from mutualaid.ratelimit import client_key, hit, over_limit, ratelimit
 from pods.models import Pod
 from requests_app import services
 from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm, SeriesForm
-from requests_app.models import Claim, ContactView, DoneBy, Feedback, Request, hash_token
+from requests_app.links import private_url
+from requests_app.models import (
+    Claim,
+    ContactView,
+    DoneBy,
+    Feedback,
+    Request,
+    canonical_token,
+    hash_token,
+)
 
 # The session key under which the fresh private link waits to be shown once.
 SESSION_NEW_TOKEN = "just_posted_token"  # noqa: S105 - a key name, not a secret  # nosec B105
 
 
+# Wrong private links a client may try per hour before every link is refused
+# to it for the rest of the hour: plenty for a person typing one in, useless
+# for guessing (there are 2**100 links).
+WRONG_LINKS_PER_HOUR = 20
+WRONG_LINK_SCOPE = "private_link_miss"
+
+
 def private_page(view):
-    """Pages behind a private link: not indexed, not cached, no Referer onward.
+    """Pages behind a private link: not indexed, not cached, no Referer onward,
+    and a client that keeps trying wrong links is stopped.
 
     Error reports show no local variable of these views or what they call: the
     token is in every frame.
@@ -34,7 +51,18 @@ def private_page(view):
 
     @sensitive_variables()
     def wrapper(request, token, *args, **kwargs):
-        return keep_private(view(request, token, *args, **kwargs))
+        limits = settings.RATE_LIMITS_ENABLED
+        key = client_key(request) if limits else ""
+        window = {"scope": WRONG_LINK_SCOPE, "key": key, "period": 3600}
+        if limits and over_limit(limit=WRONG_LINKS_PER_HOUR, **window):
+            return keep_private(render(request, "429.html", status=429))
+        try:
+            response = view(request, token, *args, **kwargs)
+        except Http404:
+            if limits:
+                hit(limit=WRONG_LINKS_PER_HOUR, **window)
+            raise
+        return keep_private(response)
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -60,8 +88,15 @@ def get_request_by_token(token):
     return request
 
 
-def private_url(token):
-    return settings.SITE_URL + reverse("requests_app:private_status", args=[token])
+@private_page
+def private_link(request, token):
+    """The short link we give out, /ABCDE-FGHJK-MNPQR-STUVW, however it was typed:
+    on to the private page at its canonical spelling."""
+    canonical = canonical_token(token)
+    if canonical is None:
+        raise Http404
+    get_request_by_token(canonical)
+    return redirect("requests_app:private_status", token=canonical)
 
 
 @sensitive_variables()
@@ -170,7 +205,7 @@ def request_posted(request):
             "requests_app/request_posted.html",
             {
                 "req": posted,
-                "link": private_url(token),
+                "link": private_url(token, request=request),
                 "path": reverse("requests_app:private_status", args=[token]),
             },
         )
@@ -197,7 +232,7 @@ def private_status(request, token):
         {
             "req": req,
             "token": token,
-            "link": private_url(token),
+            "link": private_url(token, request=request),
             "claim": claim,
             "contact_views": views,
             "feedback_form": FeedbackForm() if req.status == Request.Status.DONE else None,

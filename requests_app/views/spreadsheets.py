@@ -7,7 +7,6 @@ map the columns, read the dry run, then import all rows or none.
 
 import datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import StreamingHttpResponse
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
+from mutualaid.sites import site_url
 from pods.access import get_pod_for_coordinator
 from requests_app import spreadsheets
 from requests_app.forms import ExportForm, ImportMappingForm, ImportUploadForm
@@ -44,7 +44,7 @@ def needs_text(request, slug):
             parts.append(req.area)
         if req.needed_by:
             parts.append(_("by %(date)s") % {"date": req.needed_by.strftime("%Y-%m-%d")})
-        parts.append(settings.SITE_URL + req.get_absolute_url())
+        parts.append(site_url(req.get_absolute_url(), request=request))
         lines.append("- " + " · ".join(parts))
     return render(
         request,

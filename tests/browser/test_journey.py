@@ -16,6 +16,7 @@ def fill_request_form(page, pod, *, phone=REQUESTER_PHONE):
     page.select_option("#id_pod", str(pod.pk))
     page.select_option("#id_category", "groceries")
     page.fill("#id_summary", SUMMARY)
+    page.locator("details.more summary").first.click()  # the optional part, unfolded
     page.fill("#id_area", "near Maple & 3rd")
     page.fill("#id_name", "Gracelyn")
     page.fill("#id_phone", phone)
@@ -82,6 +83,7 @@ def test_request_form_error_keeps_what_the_person_typed_without_javascript(page_
     assert "Please check the fields marked below" in alert.inner_text()
     assert "Please give a phone number or an email" in alert.inner_text()
     assert page_nojs.input_value("#id_summary") == SUMMARY
+    assert page_nojs.is_visible("#id_area")  # its fold opens: nothing typed is hidden
     assert page_nojs.input_value("#id_area") == "near Maple & 3rd"
     assert page_nojs.input_value("#id_name") == "Gracelyn"
     assert page_nojs.is_checked("#id_agree")

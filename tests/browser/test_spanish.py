@@ -195,7 +195,10 @@ def ask_for_help_in_spanish(page, catalogs):
     page.get_by_role("navigation").get_by_role("link", name="Necesito ayuda").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == es("Ask for help")
-    page.locator("details summary").click()  # the community agreements, opened
+    # The community agreements and the optional folds, opened: all of it in Spanish.
+    closed = page.locator("details:not([open]) > summary")
+    while closed.count():
+        closed.first.click()
     assert_all_spanish(page, catalogs)
 
     # Everything but the summary, which is required: the form comes back with errors.
@@ -210,7 +213,9 @@ def ask_for_help_in_spanish(page, catalogs):
     assert es("Please check the fields marked below. Everything you typed is still here.") in alert
     assert page.locator("#id_summary.is-invalid").count() == 1
     assert page.locator(".invalid-feedback").all_inner_texts(), "no message by the empty field"
-    page.locator("details summary").click()
+    closed = page.locator("details:not([open]) > summary")
+    while closed.count():
+        closed.first.click()
     assert_all_spanish(page, catalogs)
     assert not Request.objects.exists()
 

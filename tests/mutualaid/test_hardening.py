@@ -137,7 +137,7 @@ def test_main_pages_send_the_security_headers(client, pages):
         assert "frame-ancestors 'none'" in csp, name
         assert response["X-Frame-Options"] == "DENY", name
         assert response["X-Content-Type-Options"] == "nosniff", name
-        assert response["Referrer-Policy"] in ("same-origin", "no-referrer"), name
+        assert response["Referrer-Policy"] == "same-origin", name
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
 
 
@@ -184,6 +184,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "-not-a-real-secret-but-long-and-varied-0123456789",
     "ALLOWED_HOSTS": "aid.example.org",
+    "SITE_URL": "https://aid.example.org",
     "SECURE_SSL_REDIRECT": "1",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",

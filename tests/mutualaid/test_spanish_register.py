@@ -30,8 +30,8 @@ def test_signup_password_rules_and_errors(client):
     )
     page = text_of(response)
     assert response.status_code == 200
-    assert "Tu contraseña no puede parecerse demasiado a tus otros datos personales." in page
-    assert "Tu contraseña debe tener al menos 8 caracteres." in page
+    # The rules in one plain sentence (tests/requests_app/test_on_a_phone.py).
+    assert "Al menos 8 caracteres. Que no sean solo números" in page
     assert "Escribe otra vez la misma contraseña, para comprobarla." in page
     assert_informal(page)
 

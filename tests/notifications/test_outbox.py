@@ -13,6 +13,7 @@ from django.utils import timezone
 from notifications import outbox
 from notifications.models import OutboxMessage
 from requests_app import services
+from requests_app.links import private_path
 from requests_app.models import Request
 from tests.factories import REQUESTER_EMAIL, make_person, make_request, request_form_data
 from tests.notifications.smtp import deliver
@@ -51,7 +52,7 @@ def test_private_link_arrives_with_the_right_recipient_and_link(client, maple, s
     assert message.rcpt_tos == [REQUESTER_EMAIL]
     assert message.to == REQUESTER_EMAIL
     assert message.subject == "Your request: your private link"
-    link = SITE + reverse("requests_app:private_status", args=[token])
+    link = SITE + private_path(token)
     assert link in message.text
     assert f'href="{link}"' in message.html
     assert message.header("Content-Language") == "en"

@@ -136,7 +136,8 @@ def test_a_requester_who_chose_texts_gets_the_private_link_by_text(maple):
     assert deliver().sent == 1
     (sent,) = RecordingSms.sent
     assert sent.recipient == "+17185550142"
-    assert f"{LONG_SITE}/r/{token}/" in sent.content.text
+    # The short form, that a person can copy by hand from the text.
+    assert f"{LONG_SITE}/{token}" in sent.content.text
     message.refresh_from_db()
     assert message.secret == ""
     assert TextTally.objects.get(pod=maple).sent == 1

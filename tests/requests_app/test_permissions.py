@@ -20,7 +20,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from requests_app import services
-from requests_app.models import ContactView, Handover, KeepHelping, Offer
+from requests_app.models import ContactView, Handover, KeepHelping, Offer, new_private_token
 from tests.factories import REQUESTER_PHONE, make_offer, make_request, request_form_data
 from tests.pods.test_permissions import COORDINATION_URL_NAMES
 from tests.requests_app.conftest import HELPER_NAME, db_state, url
@@ -117,6 +117,8 @@ MATRIX = {
     ("GET", "private_status"): [NOT_FOUND] * 4
     + [Expect(200, phone=True, helper=True)]
     + [NOT_FOUND],
+    # The short link as given out: on to the private page.
+    ("GET", "private_link"): [NOT_FOUND] * 4 + [moved("private")] + [NOT_FOUND],
     ("GET", "private_edit"): [NOT_FOUND] * 4 + [CONTACT] + [NOT_FOUND],
     ("POST", "private_edit"): PRIVATE_ACTION,
     ("GET", "private_withdraw"): PRIVATE_POST_ONLY,
@@ -259,7 +261,8 @@ def path_and_data(name, scene, maple, role):
     """The URL to try and, for POST, what to send."""
     if name.startswith("private_"):
         real = scene.finished_token if name == "private_feedback" else scene.token
-        token = real if role == "requester" else secrets.token_urlsafe(32)
+        guess = new_private_token()[0] if name == "private_link" else secrets.token_urlsafe(32)
+        token = real if role == "requester" else guess
         path = url(name, token)
     elif name == "request_feedback":
         path = url(name, scene.finished.pk)

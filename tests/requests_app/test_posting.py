@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from requests_app.links import private_path
 from requests_app.models import Request, RequestContact, hash_token
 from tests.factories import (
     REQUESTER_ADDRESS,
@@ -142,7 +143,7 @@ def test_private_link_is_emailed_when_an_email_is_given(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [REQUESTER_EMAIL]
-    assert url("private_status", token) in message.body
+    assert private_path(token) in message.body
 
 
 @pytest.mark.django_db

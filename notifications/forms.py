@@ -8,6 +8,14 @@ from requests_app.forms import clean_phone_number
 
 
 class PreferencesForm(forms.Form):
+    # Here, not only at signup: this page is where someone without one finds out
+    # why no emails come, so it is where they can add one.
+    email = forms.EmailField(
+        label=_("My email (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Only for the emails below; nobody else sees it. Empty: no emails."),
+    )
     offer_matches = forms.ChoiceField(
         label=_("When a new request matches one of my offers, email me"),
         choices=NotificationPreference.OfferMatches.choices,

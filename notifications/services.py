@@ -19,9 +19,11 @@ def preferences_update(
     language: str,
     helper_texts: bool | None = None,
     phone: str | None = None,
+    email: str | None = None,
 ) -> None:
     """Save what a person chose to hear. ``helper_texts`` and ``phone`` are None when
-    the network sends no texts: then they stay as they were."""
+    the network sends no texts, ``email`` when none was sent: then they stay as they
+    were."""
     defaults: dict[str, object] = {
         "offer_matches": offer_matches,
         "coordinator_digest": coordinator_digest,
@@ -36,6 +38,9 @@ def preferences_update(
     if phone is not None and person.phone != phone:
         person.phone = phone
         changed.append("phone")
+    if email is not None and person.email != email:
+        person.email = email
+        changed.append("email")
     if changed:
         person.save(update_fields=changed)
 

@@ -44,6 +44,7 @@ def preferences(request):
             "helper_texts": current.helper_texts,
             "phone": format_phone(person.phone) if person.phone else "",
             "language": person.language,
+            "email": person.email,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -56,6 +57,8 @@ def preferences(request):
             language=form.cleaned_data["language"],
             helper_texts=form.cleaned_data.get("helper_texts") if texts else None,
             phone=form.cleaned_data.get("phone") if texts else None,
+            # A form sent without the field (an old page, a script) leaves it alone.
+            email=form.cleaned_data["email"] if "email" in form.data else None,
         )
         messages.success(request, _("Your choices are saved."))
         return redirect("notifications:preferences")

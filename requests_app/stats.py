@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -121,7 +121,8 @@ def pod_statistics(*, pod, start, end, category=""):
     months = {}
     day = start
     while day <= end:
-        months[day] = Group(label=day.strftime("%Y-%m"))
+        # "Jan 2026", "Ene 2026": a phone's narrow column keeps it on one line.
+        months[day] = Group(label=formats.date_format(day, "M Y"))
         day = next_month(day)
     categories = {code: Group(label=str(label)) for code, label in Category.choices}
     total = Group(label=_("All"))

@@ -530,3 +530,29 @@ def test_a_persons_setting_wins_over_the_pod_and_the_browser(client):
     client.force_login(reader)
     board = reverse("requests_app:board", args=["arce"])
     assert client.get(board, HTTP_ACCEPT_LANGUAGE="es")["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_someone_without_an_email_can_add_one_where_they_learn_none_is_sent(dave, dave_client):
+    url = reverse("notifications:preferences")
+    dave.email = ""
+    dave.save(update_fields=["email"])
+    html = dave_client.get(url).content.decode()
+    assert "Add one below" in html
+    assert 'name="email"' in html
+    # A wrong address is refused, and nothing else typed is lost.
+    response = dave_client.post(url, {"email": "not an email", "offer_matches": "daily"})
+    assert response.status_code == 200
+    assert 'value="not an email"' in response.content.decode()
+    dave.refresh_from_db()
+    assert dave.email == ""
+    response = dave_client.post(
+        url, {"email": "dave@example.net", "offer_matches": "daily", "language": ""}
+    )
+    assert response.status_code == 302
+    dave.refresh_from_db()
+    assert dave.email == "dave@example.net"
+    # A form sent without the field leaves the address as it was.
+    dave_client.post(url, {"offer_matches": "never", "language": ""})
+    dave.refresh_from_db()
+    assert dave.email == "dave@example.net"

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from requests_app import services
 from requests_app.models import Feedback, Request
@@ -44,8 +44,8 @@ def test_medians_by_category_and_month(maple, bob):
     groceries = next(g for g in numbers.by_category if g.posted == 3)
     assert groceries.median_to_claim == "3 hours"
     month = next(g for g in numbers.by_month if g.posted)
-    assert month.label == timezone.localtime(start).strftime("%Y-%m")
-    assert numbers.by_month[-1].label == timezone.localdate().strftime("%Y-%m")
+    assert month.label == timezone.localtime(start).strftime("%b %Y")
+    assert numbers.by_month[-1].label == timezone.localdate().strftime("%b %Y")
     assert sum(g.posted for g in numbers.by_month) == 4
 
 
@@ -128,3 +128,12 @@ def test_durations_read_naturally():
     assert format_duration(datetime.timedelta(minutes=20)) == "20 minutes"
     assert format_duration(datetime.timedelta(hours=5)) == "5 hours"
     assert format_duration(datetime.timedelta(days=3, hours=12)) == "3.5 days"
+
+
+@pytest.mark.django_db
+def test_months_are_named_in_the_page_language_short_enough_for_a_phone(maple):
+    with translation.override("es"):
+        numbers = pod_statistics(
+            pod=maple, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 2, 1)
+        )
+    assert [g.label for g in numbers.by_month] == ["Ene 2026", "Feb 2026"]

@@ -33,11 +33,11 @@ run: install
 	@echo
 	@echo "  Mutual aid is running at http://$(HOST):$(PORT)/"
 	@echo "  Demo logins (password: demo-password):"
-	@echo "    alice  coordinator of Maple Street"
-	@echo "    bob    member of Maple Street, helping with a request, proposing a change"
+	@echo "    alice  coordinator and safeguarding lead of Maple Street"
+	@echo "    bob    member of Maple Street, helping with a request, proposing a change, not vetted"
 	@echo "    carol  coordinator of Riverside and Hillcrest"
 	@echo "    dave   in no pod yet"
-	@echo "    elena  member of Maple Street and Hillcrest, asked to help"
+	@echo "    elena  member of Maple Street and Hillcrest, asked to help, vetted"
 	@echo "  Emails and text messages are printed here by the outbox worker."
 	@echo
 	@DEBUG=1 $(BIN)/python manage.py send_notifications --loop --interval 5 & worker=$$!; \

@@ -48,3 +48,7 @@ max_requests_jitter = 500
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+
+# The access log without secret tokens: private links and the email links carry
+# them in their paths (mutualaid/gunicorn_logging.py; docs/operations.md).
+logger_class = "mutualaid.gunicorn_logging.MaskingLogger"

@@ -1,6 +1,7 @@
 from django.apps import AppConfig, apps
 from django.core import checks
 
+from mutualaid import checks as deploy_checks
 from mutualaid import retention, sites
 from mutualaid.retention import DELETE_ROW, Period, PersonalData, declare, personal
 
@@ -11,6 +12,8 @@ class MutualaidConfig(AppConfig):
 
     def ready(self):
         checks.register(retention.check_declarations)
+        for check in (deploy_checks.check_console_email, deploy_checks.check_client_ip_header):
+            checks.register(check, checks.Tags.security, deploy=True)
         checks.register(sites.check_site_url, checks.Tags.security, deploy=True)
         declare_third_party_personal_data()
 

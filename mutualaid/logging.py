@@ -23,10 +23,25 @@ from django.core import mail
 from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
-# A private link's token wherever it appears in a path: /r/<token>/...
-PRIVATE_LINK = re.compile(r"(/r/)[^/\s?#\"'<>]+")
-# The short private link: four groups of five letters and digits, however typed.
-SHORT_LINK = re.compile(r"(?<![\w-])[0-9A-Za-z]{5}(?:[-_.]?[0-9A-Za-z]{5}){3}(?![\w-])")
+# Every URL whose path carries a secret token (the URLconfs' ``<str:token>``):
+# the private link /r/<token>/..., and the email links
+# /notifications/unsubscribe/<token>/, /notifications/feedback/<token>/ and
+# /notifications/check-in/<token>/. Slashes may come percent-encoded (a ?next=
+# parameter). tests/mutualaid/test_gunicorn_logging.py checks every URL pattern
+# with a token is covered, so a new token route must be added here.
+_SLASH = r"(?:/|%2[Ff])"
+TOKEN_PATH = re.compile(
+    rf"({_SLASH}(?:r|notifications{_SLASH}(?:unsubscribe|feedback|check-in)){_SLASH})"
+    r"(?!\[token\])[^/\s?#&%\"'<>]+"
+)
+PRIVATE_LINK = TOKEN_PATH  # the old name
+# The short private link (/ABCDE-FGHJK-MNPQR-STUVW): four groups of five letters
+# and digits, however typed (any case; "-", "_", "." or an encoded space between
+# groups), on its own or after a slash, also a percent-encoded one.
+SHORT_LINK = re.compile(
+    r"(?:(?<=%2F)|(?<=%2f)|(?<![\w-]))"
+    r"[0-9A-Za-z]{5}(?:(?:[-_.]|%20)?[0-9A-Za-z]{5}){3}(?![\w-])"
+)
 # A token passed as a keyword, as in a URL resolver's repr: token='...'.
 TOKEN_VALUE = re.compile(r"(\btoken\b['\"]?\s*[:=]\s*['\"]?)[A-Za-z0-9_\-]{8,}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -65,6 +80,17 @@ def _phone(match):
     return "[phone]"
 
 
+def mask_tokens(text):
+    """``text`` with the token of every token path replaced by ``[token]``.
+
+    Used alone where the rest of a line must stay as it is: gunicorn's access log
+    (mutualaid/gunicorn_logging.py) keeps the client address and sizes.
+    """
+    if not text:
+        return text
+    return SHORT_LINK.sub("[token]", TOKEN_PATH.sub(r"\1[token]", str(text)))
+
+
 def scrub(text, *, known=()):
     """``text`` with personal data replaced by labels; ``known`` are exact values to hide."""
     if not text:
@@ -72,8 +98,7 @@ def scrub(text, *, known=()):
     text = str(text)
     for value in known:
         text = text.replace(value, "[removed]")
-    text = PRIVATE_LINK.sub(r"\1[token]", text)
-    text = SHORT_LINK.sub("[token]", text)
+    text = mask_tokens(text)
     text = TOKEN_VALUE.sub(r"\1[token]", text)
     text = EMAIL.sub("[email]", text)
     text = STREET_ADDRESS.sub("[address]", text)

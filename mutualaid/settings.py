@@ -224,6 +224,12 @@ RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 # Django names it (e.g. HTTP_X_REAL_IP). Empty: use the connection's address.
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
 
+# Safeguarding (docs/coordinators.md). A proposal to add or remove a coordinator
+# stays open at least this many days; no pod can go below it.
+ROLE_CHANGE_MIN_DAYS = max(env.int("ROLE_CHANGE_MIN_DAYS", default=7), 7)
+# Days a vetting record is kept after it expires, so a coordinator can renew it.
+VETTING_GRACE_DAYS = env.int("VETTING_GRACE_DAYS", default=30)
+
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [
     ("en", _("English")),
@@ -262,6 +268,9 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="mutualaid@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# With DEBUG off, the notification worker refuses to print mail to the console
+# (consolemail:// or ConsoleChannel) unless this says so (mutualaid/checks.py).
+ALLOW_CONSOLE_EMAIL = env.bool("ALLOW_CONSOLE_EMAIL", default=False)
 # Seconds before a silent mail server counts as down (the notification worker retries later).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 

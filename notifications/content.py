@@ -22,11 +22,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from notifications import tokens
 from notifications.models import OutboxMessage
 from pods.access import is_coordinator, may_see_report
-from pods.models import Membership, Report
+from pods.models import Membership, Proposal, Report
+from requests_app.access import may_see_concern, open_concerns_count
 from requests_app.links import private_url
 from requests_app.models import (
     Claim,
+    Concern,
     Connection,
+    ContactExport,
     Feedback,
     Handover,
     KeepHelping,
@@ -424,6 +427,19 @@ def coordinator_digest(message):
                 % {"count": series}
             )
         )
+    # Only for a safeguarding lead, and never a concern about themselves.
+    concerns = open_concerns_count(person, pod)
+    if concerns:
+        blocks.append(
+            Paragraph(
+                ngettext(
+                    "%(count)s safeguarding concern is open.",
+                    "%(count)s safeguarding concerns are open.",
+                    concerns,
+                )
+                % {"count": concerns}
+            )
+        )
     # Never a report about the coordinator themselves (pods.access.may_see_report).
     if count := queues.reports(person).count():
         blocks.append(
@@ -675,12 +691,193 @@ def not_done(message):
     )
 
 
+# --- Consent decisions ---------------------------------------------------------------
+
+
+def _open_proposal_for(message):
+    """The proposal a message is about, while it is open and the recipient still
+    belongs to its pod; else None (nothing left to say)."""
+    person, pod = message.person, message.pod
+    if person is None or pod is None:
+        return None
+    proposal = (
+        Proposal.objects.filter(pk=message.data.get("proposal"), pod=pod)
+        .select_related("author", "person")
+        .first()
+    )
+    if proposal is None or not proposal.is_open:
+        return None
+    if not Membership.objects.filter(pod=pod, person=person).exists():
+        return None
+    return proposal
+
+
+def _proposal_blocks(proposal):
+    author = proposal.author.display_name if proposal.author else _("a former member")
+    return [
+        Paragraph(
+            _("%(author)s proposes: “%(title)s”.") % {"author": author, "title": proposal.title}
+        ),
+        Paragraph(
+            _("Members can consent, raise a concern or object until %(deadline)s.")
+            % {
+                "deadline": formats.date_format(
+                    timezone.localtime(proposal.deadline), "DATE_FORMAT"
+                )
+            }
+        ),
+        Link(_("Read it and respond:"), site_url(proposal.get_absolute_url())),
+    ]
+
+
+def _proposals_footer(content, person, pod):
+    content.why = _("You get this because you are a member of %(pod)s.") % {"pod": pod.name}
+    content.unsubscribe_url = tokens.unsubscribe_url(person, tokens.PROPOSALS)
+    return content
+
+
+def proposal_new(message):
+    proposal = _open_proposal_for(message)
+    if proposal is None:
+        return None
+    pod = message.pod
+    content = Content(
+        subject=_("A new proposal in %(pod)s") % {"pod": pod.name},
+        blocks=_proposal_blocks(proposal),
+    )
+    return _proposals_footer(content, message.person, pod)
+
+
+def proposal_amended(message):
+    proposal = _open_proposal_for(message)
+    if proposal is None:
+        return None
+    pod = message.pod
+    if message.data.get("concrete"):
+        first = _(
+            "A proposal in %(pod)s was amended, and what it would change is new. Earlier "
+            "responses were cleared: if you want to be counted, please respond again."
+        )
+    else:
+        first = _("A proposal in %(pod)s was amended; only its wording changed.")
+    content = Content(
+        subject=_("A proposal in %(pod)s was amended") % {"pod": pod.name},
+        blocks=[Paragraph(first % {"pod": pod.name}), *_proposal_blocks(proposal)],
+    )
+    return _proposals_footer(content, message.person, pod)
+
+
+def proposal_about_you(message):
+    proposal = _open_proposal_for(message)
+    if proposal is None or not proposal.names(message.person):
+        return None
+    pod = message.pod
+    if proposal.change == Proposal.Change.ADD_COORDINATOR:
+        first = _("A proposal in %(pod)s would make you a coordinator.")
+    else:
+        first = _("A proposal in %(pod)s would step you back from coordinating.")
+    return Content(
+        subject=_("A proposal in %(pod)s is about you") % {"pod": pod.name},
+        blocks=[
+            Paragraph(first % {"pod": pod.name}),
+            Paragraph(
+                _(
+                    "You can respond like any member. If something about it worries you, "
+                    "you can also talk with the pod's coordinators."
+                )
+            ),
+            *_proposal_blocks(proposal),
+        ],
+        why=_("You get this because the proposal names you."),
+    )
+
+
+# --- Safeguarding -------------------------------------------------------------------
+
+
+def safeguarding_concern(message):
+    person, pod = message.person, message.pod
+    concern = Concern.objects.filter(pk=message.data.get("concern")).first()
+    if person is None or pod is None or concern is None:
+        return None
+    # Checked again at sending: still a lead, and the concern still not about them.
+    if not may_see_concern(person, concern):
+        return None
+    try:
+        url = site_url(reverse("requests_app:concern_detail", args=[pod.slug, concern.pk]))
+    except NoReverseMatch:
+        url = site_url(pod.get_absolute_url())
+    return Content(
+        subject=_("A safeguarding concern in %(pod)s") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "Someone in %(pod)s is worried about someone's safety. Please read it on "
+                    "the site as soon as you can; only the pod's safeguarding leads can."
+                )
+                % {"pod": pod.name}
+            ),
+            Link(_("The concern:"), url),
+        ],
+        why=_("You get this because you are a safeguarding lead of %(pod)s.") % {"pod": pod.name},
+    )
+
+
+def _contact_export(message):
+    export_id = (message.data or {}).get("export")
+    if message.pod is None or message.person is None or export_id is None:
+        return None
+    return ContactExport.objects.filter(pk=export_id, pod=message.pod).first()
+
+
+def contact_export_asked(message):
+    export = _contact_export(message)
+    if export is None or export.state() != "pending":
+        return None
+    pod = message.pod
+    return Content(
+        subject=_("A contact export in %(pod)s waits for your approval") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "A coordinator of %(pod)s asked for a spreadsheet with the contact "
+                    "details of the pod's requests. It needs a second person's approval. "
+                    "Please approve it only if you know why it is needed."
+                )
+                % {"pod": pod.name}
+            ),
+            Link(_("Exports waiting for you:"), site_url(reverse("pods:export_approvals"))),
+        ],
+    )
+
+
+def contact_export_approved(message):
+    export = _contact_export(message)
+    if export is None or export.state() != "approved":
+        return None
+    pod = message.pod
+    return Content(
+        subject=_("Your contact export of %(pod)s is approved") % {"pod": pod.name},
+        blocks=[
+            Paragraph(
+                _(
+                    "A second person approved your export with contact details. You can "
+                    "download it once, within an hour of the approval, from the export page."
+                )
+            ),
+            Link(_("The export page:"), site_url(reverse("pods:export", args=[pod.slug]))),
+        ],
+    )
+
+
 RENDERERS = {
     OutboxMessage.Kind.CHECK_IN: check_in,
     OutboxMessage.Kind.KEEP_HELPING: keep_helping,
     OutboxMessage.Kind.HANDOVER_ASK: handover_ask,
     OutboxMessage.Kind.HANDOVER_DONE: handover_done,
     OutboxMessage.Kind.NOT_DONE: not_done,
+    OutboxMessage.Kind.CONTACT_EXPORT_ASKED: contact_export_asked,
+    OutboxMessage.Kind.CONTACT_EXPORT_APPROVED: contact_export_approved,
     OutboxMessage.Kind.PRIVATE_LINK: private_link,
     OutboxMessage.Kind.REQUEST_CLAIMED: request_claimed,
     OutboxMessage.Kind.REQUEST_DONE: request_done,
@@ -693,6 +890,10 @@ RENDERERS = {
     OutboxMessage.Kind.CONNECTION_ASK: connection_ask,
     OutboxMessage.Kind.COORDINATORS_NOTE: coordinators_note,
     OutboxMessage.Kind.TEXT_RECEIVED: text_received,
+    OutboxMessage.Kind.PROPOSAL_NEW: proposal_new,
+    OutboxMessage.Kind.PROPOSAL_AMENDED: proposal_amended,
+    OutboxMessage.Kind.PROPOSAL_ABOUT_YOU: proposal_about_you,
+    OutboxMessage.Kind.SAFEGUARDING_CONCERN: safeguarding_concern,
 }
 
 

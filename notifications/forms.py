@@ -25,6 +25,11 @@ class PreferencesForm(forms.Form):
         label=_("Send me a daily digest of what needs a coordinator in my pods"),
         required=False,
     )
+    proposals = forms.BooleanField(
+        label=_("Email me about new and amended proposals in my pods"),
+        required=False,
+        help_text=_("They are on My page either way. A proposal about you always comes."),
+    )
     helper_texts = forms.BooleanField(
         label=_(
             "Text me when a coordinator asks me to help, and when a request I help with "

@@ -53,6 +53,12 @@ class OutboxMessage(models.Model):
         DONE_CHECK = "done_check", _("did it get done?")
         TEXT_REPLY = "text_reply", _("an answer to a text message")
         TEXT_RECEIVED = "text_received", _("a text message for the coordinators")
+        PROPOSAL_NEW = "proposal_new", _("a new proposal in a pod")
+        PROPOSAL_AMENDED = "proposal_amended", _("a proposal was amended")
+        PROPOSAL_ABOUT_YOU = "proposal_about_you", _("a proposal names the recipient")
+        SAFEGUARDING_CONCERN = "safeguarding_concern", _("a safeguarding concern, to a lead")
+        CONTACT_EXPORT_ASKED = "export_asked", _("a contact export waits for approval")
+        CONTACT_EXPORT_APPROVED = "export_approved", _("a contact export was approved")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -174,6 +180,7 @@ class NotificationPreference(models.Model):
     helper_texts = models.BooleanField(
         _("texts about requests I help with, and coordinators' asks"), default=False
     )
+    proposals = models.BooleanField(_("new and amended proposals in my pods"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     personal_data = PersonalData(

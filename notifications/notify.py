@@ -23,7 +23,8 @@ from notifications.outbox import enqueue
 from notifications.sms import opted_out
 from notifications.texts import TEXT_KINDS
 from pods.access import may_see_report
-from pods.models import Membership
+from pods.models import Membership, Person
+from requests_app.access import leads_who_may_see
 from requests_app.models import Callback, Claim, Offer, Request, RequestContact
 
 Kind = OutboxMessage.Kind
@@ -395,3 +396,113 @@ def request_not_done(*, request):
             request=request,
         )
     return count
+
+
+# --- Consent decisions ---------------------------------------------------------------
+
+
+def proposal_announced(*, proposal, amended=False, concrete=False):
+    """Every member of the pod hears of a new or amended proposal (unless they
+    turned these emails off), except its author. The person a change of
+    coordinators names is told in a message of their own, whatever they chose.
+
+    Three queries and one INSERT for the whole pod, however many members it has.
+    """
+    kind = Kind.PROPOSAL_AMENDED if amended else Kind.PROPOSAL_NEW
+    stamp = (proposal.amended_at or proposal.created_at).isoformat()
+    data = {"proposal": proposal.pk, "concrete": bool(concrete)}
+    named_id = proposal.person_id if proposal.is_role_change else None
+    members = (
+        Person.objects.filter(memberships__pod_id=proposal.pod_id, is_active=True)
+        .exclude(email="")
+        .exclude(pk=proposal.author_id)
+        .only("pk", "email", "language")
+    )
+    turned_off = set(
+        NotificationPreference.objects.filter(
+            proposals=False, person__memberships__pod_id=proposal.pod_id
+        ).values_list("person_id", flat=True)
+    )
+    pod = proposal.pod
+    messages = []
+    for person in members:
+        if person.pk == named_id:
+            message_kind = Kind.PROPOSAL_ABOUT_YOU
+        elif person.pk in turned_off:
+            continue
+        else:
+            message_kind = kind
+        messages.append(
+            OutboxMessage(
+                kind=message_kind,
+                recipient=person.email,
+                language=language_for_person(person, pod=pod),
+                person=person,
+                pod=pod,
+                data=data,
+                dedupe_key=f"proposal:{proposal.pk}:{person.pk}:{stamp}",
+            )
+        )
+    OutboxMessage.objects.bulk_create(messages, batch_size=500, ignore_conflicts=True)
+    return len(messages)
+
+
+# --- Safeguarding -------------------------------------------------------------------
+
+
+def concern_raised(*, concern):
+    """Tell the pod's safeguarding leads at once, except anyone the concern is about.
+
+    The message says only that there is a concern; what it says stays on the
+    site, behind the lead's login.
+    """
+    count = 0
+    for membership in leads_who_may_see(concern):
+        count += to_person(
+            Kind.SAFEGUARDING_CONCERN,
+            membership.person,
+            pod=concern.pod,
+            data={"concern": concern.pk},
+            dedupe_key=f"concern:{concern.pk}:{membership.person_id}",
+        )
+    return count
+
+
+# --- Contact exports ------------------------------------------------------------------
+
+
+def contact_export_asked(*, export):
+    """Tell whoever may approve a contact export that one is waiting: the pod's
+    other coordinators, or the network admins when there are none."""
+    others = list(
+        Person.objects.filter(
+            memberships__pod_id=export.pod_id,
+            memberships__role=Membership.Role.COORDINATOR,
+        ).exclude(pk=export.requested_by_id)
+    )
+    approvers = others or list(
+        Person.objects.filter(is_superuser=True, is_active=True).exclude(
+            pk=export.requested_by_id
+        )[:20]
+    )
+    count = 0
+    for person in approvers:
+        count += to_person(
+            Kind.CONTACT_EXPORT_ASKED,
+            person,
+            pod=export.pod,
+            data={"export": export.pk},
+            dedupe_key=f"export_asked:{export.pk}:{person.pk}",
+        )
+    return count
+
+
+def contact_export_approved(*, export):
+    """Tell the coordinator who asked that they may download it now."""
+    return to_person(
+        Kind.CONTACT_EXPORT_APPROVED,
+        export.requested_by,
+        pod=export.pod,
+        data={"export": export.pk},
+        dedupe_key=f"export_approved:{export.pk}",
+    )

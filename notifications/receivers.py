@@ -61,6 +61,18 @@ def on_account_deleting(sender, *, person, **kwargs):
     )
 
 
+def on_proposal_opened(sender, *, proposal, **kwargs):
+    notify.proposal_announced(proposal=proposal)
+
+
+def on_proposal_amended(sender, *, proposal, concrete, **kwargs):
+    notify.proposal_announced(proposal=proposal, amended=True, concrete=concrete)
+
+
+def on_concern_raised(sender, *, concern, **kwargs):
+    notify.concern_raised(concern=concern)
+
+
 def on_post_reported(sender, *, report, **kwargs):
     notify.notify_report(report)
 
@@ -97,6 +109,14 @@ def on_handover_kept(sender, *, handover, **kwargs):
     notify.handover_kept(handover=handover)
 
 
+def on_contact_export_asked(sender, *, export, **kwargs):
+    notify.contact_export_asked(export=export)
+
+
+def on_contact_export_approved(sender, *, export, **kwargs):
+    notify.contact_export_approved(export=export)
+
+
 RECEIVERS = [
     (request_events.request_posted, on_request_posted),
     (request_events.request_opened, on_request_opened),
@@ -107,6 +127,8 @@ RECEIVERS = [
     (request_events.connection_asked, on_connection_asked),
     (request_events.contact_forgotten, on_contact_forgotten),
     (request_events.account_deleting, on_account_deleting),
+    (request_events.contact_export_asked, on_contact_export_asked),
+    (request_events.contact_export_approved, on_contact_export_approved),
     (request_events.occurrence_opened, on_occurrence_opened),
     (request_events.keep_helping_asked, on_keep_helping_asked),
     (request_events.check_in_asked, on_check_in_asked),
@@ -116,6 +138,9 @@ RECEIVERS = [
     (request_events.handover_kept, on_handover_kept),
     (pod_events.post_reported, on_post_reported),
     (pod_events.coordinators_noted, on_coordinators_noted),
+    (pod_events.proposal_opened, on_proposal_opened),
+    (pod_events.proposal_amended, on_proposal_amended),
+    (request_events.concern_raised, on_concern_raised),
 ]
 
 

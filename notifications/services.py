@@ -19,6 +19,7 @@ def preferences_update(
     language: str,
     helper_texts: bool | None = None,
     phone: str | None = None,
+    proposals: bool = True,
     email: str | None = None,
 ) -> None:
     """Save what a person chose to hear. ``helper_texts`` and ``phone`` are None when
@@ -27,6 +28,7 @@ def preferences_update(
     defaults: dict[str, object] = {
         "offer_matches": offer_matches,
         "coordinator_digest": coordinator_digest,
+        "proposals": proposals,
     }
     if helper_texts is not None:
         defaults["helper_texts"] = helper_texts
@@ -55,6 +57,8 @@ def unsubscribe(*, person_id: int, topic: str) -> bool:
         change = {"offer_matches": NotificationPreference.OfferMatches.NEVER}
     elif topic == tokens.COORDINATOR_DIGEST:
         change = {"coordinator_digest": False}
+    elif topic == tokens.PROPOSALS:
+        change = {"proposals": False}
     else:
         raise ValueError(topic)
     NotificationPreference.objects.update_or_create(person_id=person_id, defaults=change)

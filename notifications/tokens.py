@@ -18,7 +18,8 @@ CHECK_IN_MAX_AGE = 30 * 24 * 3600
 # Topics a person can unsubscribe from with one click.
 OFFER_MATCHES = "offer_matches"
 COORDINATOR_DIGEST = "coordinator_digest"
-TOPICS = (OFFER_MATCHES, COORDINATOR_DIGEST)
+PROPOSALS = "proposals"
+TOPICS = (OFFER_MATCHES, COORDINATOR_DIGEST, PROPOSALS)
 
 # The feedback link opens nothing but the feedback form, and not for ever.
 FEEDBACK_MAX_AGE = 60 * 24 * 3600

@@ -41,6 +41,7 @@ def preferences(request):
         initial={
             "offer_matches": current.offer_matches,
             "coordinator_digest": current.coordinator_digest,
+            "proposals": current.proposals,
             "helper_texts": current.helper_texts,
             "phone": format_phone(person.phone) if person.phone else "",
             "language": person.language,
@@ -55,6 +56,7 @@ def preferences(request):
                 "coordinator_digest", current.coordinator_digest
             ),
             language=form.cleaned_data["language"],
+            proposals=form.cleaned_data["proposals"],
             helper_texts=form.cleaned_data.get("helper_texts") if texts else None,
             phone=form.cleaned_data.get("phone") if texts else None,
             # A form sent without the field (an old page, a script) leaves it alone.

@@ -14,3 +14,8 @@ post_reported = Signal()
 coordinators_noted = Signal()
 # pod, person: the person is leaving the pod (or was removed), before the membership goes
 membership_ending = Signal()
+# proposal: a consent proposal was opened
+proposal_opened = Signal()
+# proposal, concrete: an open proposal was amended; concrete means what it would
+# change is new, so earlier responses were cleared
+proposal_amended = Signal()

@@ -3,9 +3,11 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
-from django.utils import timezone, translation
+from django.db import models
+from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from pods.models import (
     PROPOSABLE_SETTINGS,
@@ -17,6 +19,7 @@ from pods.models import (
     Proposal,
     ProposalResponse,
     Report,
+    Vetting,
 )
 from pods.services import parse_setting_value
 
@@ -169,7 +172,35 @@ class MemberRemoveForm(forms.Form):
     )
 
 
+# --- Safeguarding -------------------------------------------------------------------
+
+
+class VettingForm(forms.ModelForm):
+    MAX_YEARS = 3
+
+    class Meta:
+        model = Vetting
+        fields = ["expires_on", "note"]
+        widgets = {
+            "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.TextInput(),
+        }
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data["expires_on"]
+        today = timezone.localdate()
+        if expires_on < today:
+            raise forms.ValidationError(_("Please choose today or a later day."))
+        if expires_on > today + datetime.timedelta(days=365 * self.MAX_YEARS):
+            raise forms.ValidationError(_("Please choose a day within three years."))
+        return expires_on
+
+
 # --- Consent decisions --------------------------------------------------------------
+
+
+def _is_yes_no(name):
+    return bool(name) and isinstance(Pod._meta.get_field(name), models.BooleanField)
 
 
 def _setting_choices():
@@ -199,18 +230,26 @@ class ProposalForm(forms.ModelForm):
 
     MAX_DAYS = 60
 
-    def __init__(self, *args, pod, **kwargs):
+    def __init__(self, *args, pod, author, **kwargs):
         super().__init__(*args, **kwargs)
         self.pod = pod
+        self.author = author
         self.fields["person"].queryset = Person.objects.filter(memberships__pod=pod).order_by(
             "display_name"
         )
         self.fields["person"].required = False
         self.fields["person"].empty_label = _("Nobody: not a change of coordinators")
-        self.fields["person"].help_text = _("For a change of coordinators.")
+        days = Proposal.minimum_days(Proposal.Change.ADD_COORDINATOR)
+        self.fields["person"].help_text = ngettext(
+            "For a change of coordinators: another member, never yourself. It stays open "
+            "at least %(days)d day and needs a coordinator's consent.",
+            "For a change of coordinators: another member, never yourself. It stays open "
+            "at least %(days)d days and needs a coordinator's consent.",
+            days,
+        ) % {"days": days}
         if self.instance.pk and not self.is_bound:
             self.initial["deadline"] = timezone.localdate(self.instance.deadline)
-            if self.instance.setting == "requires_approval":
+            if _is_yes_no(self.instance.setting):
                 self.initial["value"] = _("yes") if self.instance.value == "True" else _("no")
 
     def clean_deadline(self):
@@ -232,18 +271,43 @@ class ProposalForm(forms.ModelForm):
         else:
             cleaned["setting"] = ""
             cleaned["value"] = ""
-        if change in (Proposal.Change.ADD_COORDINATOR, Proposal.Change.REMOVE_COORDINATOR):
+        if change in Proposal.ROLE_CHANGES:
             self._clean_person(cleaned, change)
         else:
             cleaned["person"] = None
+        if cleaned.get("deadline") and not self.has_error("change"):
+            self._clean_minimum_period(cleaned, change)
         return cleaned
+
+    def _clean_minimum_period(self, cleaned, change):
+        """The same rule the service keeps (Proposal.earliest_deadline_day), said here
+        with the field: a new concrete change restarts the minimum period."""
+        now = timezone.now()
+        since = now
+        if self.instance.pk and not self.instance.differs_in_concrete_change(
+            {name: cleaned.get(name) for name in Proposal.CONCRETE_FIELDS}
+        ):
+            since = self.instance.concrete_changed_at
+        earliest = Proposal.earliest_deadline_day(change=change, since=since, now=now)
+        if timezone.localdate(cleaned["deadline"]) < earliest:
+            self.add_error(
+                "deadline",
+                _("A change of coordinators stays open at least %(days)d days: %(day)s or later.")
+                % {
+                    "days": Proposal.minimum_days(change),
+                    "day": formats.date_format(earliest, "DATE_FORMAT"),
+                }
+                if change in Proposal.ROLE_CHANGES
+                else _("Please give people at least until %(day)s.")
+                % {"day": formats.date_format(earliest, "DATE_FORMAT")},
+            )
 
     def _clean_setting(self, cleaned):
         name, raw = cleaned.get("setting"), cleaned.get("value", "").strip()
         if not name:
             self.add_error("setting", _("Please choose the setting to change."))
             return
-        if name == "requires_approval":
+        if _is_yes_no(name):
             raw = {"yes": "True", "no": "False", "sí": "True", "si": "True"}.get(raw.lower(), raw)
         try:
             value = parse_setting_value(name, raw)
@@ -256,6 +320,12 @@ class ProposalForm(forms.ModelForm):
         person = cleaned.get("person")
         if person is None:
             self.add_error("person", _("Please choose the member."))
+            return
+        if self.author is not None and person.pk == self.author.pk:
+            self.add_error(
+                "person",
+                Proposal.SELF_NOMINATION,
+            )
             return
         membership = Membership.objects.filter(pod=self.pod, person=person).first()
         if change == Proposal.Change.ADD_COORDINATOR and membership.is_coordinator:

@@ -25,6 +25,7 @@ from pods.models import (
     Proposal,
     ProposalResponse,
     Report,
+    Vetting,
 )
 
 
@@ -368,29 +369,96 @@ class ProposalError(Exception):
     """A proposal step that cannot be taken; the message is safe to show."""
 
 
+def _check_proposal(
+    *,
+    author: Person | None,
+    change: str,
+    person: Person | None,
+    deadline: datetime.datetime,
+    since: datetime.datetime,
+    now: datetime.datetime,
+) -> None:
+    """The rules every new or amended proposal keeps, whatever form it came from."""
+    if (
+        change in Proposal.ROLE_CHANGES
+        and person is not None
+        and author is not None
+        and person.pk == author.pk
+    ):
+        raise ProposalError(Proposal.SELF_NOMINATION)
+    if change not in Proposal.ROLE_CHANGES:
+        # The form keeps ordinary proposals open until tomorrow at least; the
+        # service guards what gives or takes power.
+        return
+    earliest = Proposal.earliest_deadline_day(change=change, since=since, now=now)
+    if timezone.localdate(deadline) < earliest:
+        raise ProposalError(
+            ngettext(
+                "A change of coordinators needs at least %(days)d day for responses.",
+                "A change of coordinators needs at least %(days)d days for responses.",
+                Proposal.minimum_days(change),
+            )
+            % {"days": Proposal.minimum_days(change)}
+        )
+
+
 @transaction.atomic
 def proposal_create(
     *, pod: Pod, author: Person, fields: dict[str, Any], now: datetime.datetime | None = None
 ) -> Proposal:
-    """``fields``: title, text, deadline, and optionally change, setting, value, person."""
+    """Open a proposal and announce it to the pod's members.
+
+    ``fields``: title, text, deadline, and optionally change, setting, value, person.
+    """
     now = now or timezone.now()
-    return Proposal.objects.create(pod=pod, author=author, created_at=now, **fields)
+    _check_proposal(
+        author=author,
+        change=fields.get("change", ""),
+        person=fields.get("person"),
+        deadline=fields["deadline"],
+        since=now,
+        now=now,
+    )
+    proposal = Proposal.objects.create(
+        pod=pod, author=author, created_at=now, concrete_changed_at=now, **fields
+    )
+    events.proposal_opened.send(sender=None, proposal=proposal)
+    return proposal
 
 
 @transaction.atomic
 def proposal_amend(
     *, proposal: Proposal, fields: dict[str, Any], now: datetime.datetime | None = None
 ) -> Proposal:
-    """The author changes an open proposal. Responses stay; objectors can now
-    look again and withdraw their objection."""
+    """The author changes an open proposal, and the members hear of it.
+
+    Amending only the wording keeps the responses (objectors can look again and
+    withdraw). Amending the concrete change (kind, person, setting or value)
+    clears them and restarts the minimum period: nobody's consent carries over
+    to a change they never saw.
+    """
     now = now or timezone.now()
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not proposal.is_open:
         raise ProposalError(_("This proposal is closed."))
+    concrete = proposal.differs_in_concrete_change(fields)
+    merged = {name: fields.get(name, getattr(proposal, name)) for name in ("change", "person")}
+    _check_proposal(
+        author=proposal.author,
+        change=merged["change"],
+        person=merged["person"],
+        deadline=fields.get("deadline", proposal.deadline),
+        since=now if concrete else proposal.concrete_changed_at,
+        now=now,
+    )
     for name, value in fields.items():
         setattr(proposal, name, value)
     proposal.amended_at = now
+    if concrete:
+        proposal.concrete_changed_at = now
+        proposal.responses.all().delete()
     proposal.save()
+    events.proposal_amended.send(sender=None, proposal=proposal, concrete=concrete)
     return proposal
 
 
@@ -441,6 +509,7 @@ def proposal_close(*, proposal: Proposal, now: datetime.datetime | None = None) 
     if not proposal.is_open or proposal.deadline > now:
         return None
     objections = standing_objections(proposal).count()
+    refusal = role_change_refusal(proposal) if proposal.is_role_change else None
     if objections:
         proposal.status = Proposal.Status.NOT_ADOPTED
         summary = ngettext(
@@ -448,6 +517,10 @@ def proposal_close(*, proposal: Proposal, now: datetime.datetime | None = None) 
             "Not adopted: %(count)d objections stood at the deadline.",
             objections,
         ) % {"count": objections}
+        outcome = Decision.Outcome.NOT_ADOPTED
+    elif refusal:
+        proposal.status = Proposal.Status.NOT_ADOPTED
+        summary = refusal
         outcome = Decision.Outcome.NOT_ADOPTED
     else:
         proposal.status = Proposal.Status.ADOPTED
@@ -470,6 +543,41 @@ def proposal_close(*, proposal: Proposal, now: datetime.datetime | None = None) 
         summary=summary,
         decided_at=now,
     )
+
+
+def coordinator_consents(proposal: Proposal) -> QuerySet[ProposalResponse]:
+    """Consents (with or without a concern) from people who coordinate the pod now,
+    not counting the person the proposal is about."""
+    return proposal.responses.filter(
+        kind__in=(ProposalResponse.Kind.CONSENT, ProposalResponse.Kind.CONCERN),
+        person__memberships__pod_id=proposal.pod_id,
+        person__memberships__role=Membership.Role.COORDINATOR,
+    ).exclude(person=proposal.person)
+
+
+def role_change_refusal(proposal: Proposal) -> str | None:
+    """Why a role change cannot be adopted at its deadline, or None.
+
+    Giving or taking power needs the long period since its change was set, a
+    consent from an existing coordinator, and never the author naming themselves.
+    """
+    if proposal.person_id is not None and proposal.person_id == proposal.author_id:
+        return gettext("Not adopted: nobody can propose themselves.")
+    earliest = Proposal.earliest_deadline_day(
+        change=proposal.change,
+        since=proposal.concrete_changed_at,
+        now=proposal.concrete_changed_at,
+    )
+    if timezone.localdate(proposal.deadline) < earliest:
+        days = Proposal.minimum_days(proposal.change)
+        return ngettext(
+            "Not adopted: a change of coordinators needs at least %(days)d day for responses.",
+            "Not adopted: a change of coordinators needs at least %(days)d days for responses.",
+            days,
+        ) % {"days": days}
+    if not coordinator_consents(proposal).exists():
+        return gettext("Not adopted: no coordinator of the pod consented.")
+    return None
 
 
 def apply_change(proposal: Proposal) -> str:
@@ -504,7 +612,9 @@ def apply_change(proposal: Proposal) -> str:
         if not others.exists():
             raise ProposalError(_("the pod would have no coordinator left."))
         membership.role = Membership.Role.MEMBER
-        membership.save(update_fields=["role"])
+        # Safeguarding leads are coordinators: stepping back ends that role too.
+        membership.is_safeguarding_lead = False
+        membership.save(update_fields=["role", "is_safeguarding_lead"])
         return gettext("Adopted. %(name)s stepped back to member.") % {"name": name}
     return gettext("Adopted.")
 
@@ -518,3 +628,91 @@ def close_due_proposals(*, now: datetime.datetime | None = None) -> list[Decisio
         if decision is not None:
             decisions.append(decision)
     return decisions
+
+
+# --- Safeguarding: vetted helpers and safeguarding leads ----------------------------
+
+
+class SafeguardingError(Exception):
+    """A safeguarding step that cannot be taken; the message is safe to show."""
+
+
+def _membership_of(pod: Pod, person: Person, *, lock: bool = False) -> Membership:
+    memberships = Membership.objects.select_for_update() if lock else Membership.objects
+    membership = memberships.filter(pod=pod, person=person).first()
+    if membership is None:
+        raise SafeguardingError(_("They are not a member of this pod."))
+    return membership
+
+
+@transaction.atomic
+def vetting_record(
+    *,
+    pod: Pod,
+    person: Person,
+    by: Person | None,
+    expires_on: datetime.date,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Vetting:
+    """A coordinator records that a member is vetted (or renews it): by whom, when,
+    until when, and optionally what was checked. One record per member and pod."""
+    now = now or timezone.now()
+    if by is not None and by.pk == person.pk:
+        raise SafeguardingError(_("Another coordinator records your own vetting."))
+    if expires_on < timezone.localdate(now):
+        raise SafeguardingError(_("The expiry date has passed already."))
+    membership = _membership_of(pod, person, lock=True)
+    vetting, _created = Vetting.objects.update_or_create(
+        membership=membership,
+        defaults={
+            "pod": pod,
+            "vetted_by": by,
+            "vetted_at": now,
+            "expires_on": expires_on,
+            "note": note,
+        },
+    )
+    return vetting
+
+
+@transaction.atomic
+def vetting_withdraw(*, pod: Pod, person: Person) -> bool:
+    """Withdraw a member's vetting: the record is deleted, nothing about it is kept."""
+    deleted, _rows = Vetting.objects.filter(pod=pod, membership__person=person).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def safeguarding_lead_set(
+    *,
+    pod: Pod,
+    person: Person,
+    lead: bool,
+    by: Person | None,
+    now: datetime.datetime | None = None,
+) -> Decision | None:
+    """Make a coordinator a safeguarding lead, or end it. The pod's record of
+    decisions says so: who receives concerns is everyone's business."""
+    now = now or timezone.now()
+    membership = _membership_of(pod, person, lock=True)
+    if lead and not membership.is_coordinator:
+        raise SafeguardingError(_("Only a coordinator can be a safeguarding lead."))
+    if membership.is_safeguarding_lead == lead:
+        return None
+    membership.is_safeguarding_lead = lead
+    membership.save(update_fields=["is_safeguarding_lead"])
+    name = person.display_name
+    return Decision.objects.create(
+        pod=pod,
+        made_by=by,
+        outcome=Decision.Outcome.COORDINATORS,
+        title=gettext("Safeguarding leads"),
+        summary=(
+            gettext("%(name)s is now a safeguarding lead.")
+            if lead
+            else gettext("%(name)s is no longer a safeguarding lead.")
+        )
+        % {"name": name},
+        decided_at=now,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pods.views import members, moderation, pods, proposals
+from pods.views import members, moderation, pods, proposals, safeguarding
 
 # These are pods' own pages. The /pods/ pages about requests (the list of pods and a
 # pod's page, with their request counts; coordinators' queues, hotline, spreadsheets,
@@ -41,6 +41,17 @@ urlpatterns = [
     path("<slug:slug>/members/<int:pk>/remove/", members.member_remove, name="member_remove"),
     path("<slug:slug>/members/<int:pk>/readmit/", members.member_readmit, name="member_readmit"),
     path("<slug:slug>/settings/", members.pod_settings, name="settings"),
+    path("<slug:slug>/members/<int:pk>/vetting/", safeguarding.vetting, name="vetting"),
+    path(
+        "<slug:slug>/members/<int:pk>/vetting/withdraw/",
+        safeguarding.vetting_withdraw,
+        name="vetting_withdraw",
+    ),
+    path(
+        "<slug:slug>/members/<int:pk>/safeguarding-lead/",
+        safeguarding.safeguarding_lead,
+        name="safeguarding_lead",
+    ),
     path("<slug:slug>/reports/<int:pk>/", moderation.report_detail, name="report_detail"),
     path("<slug:slug>/moderation/", moderation.moderation_log, name="moderation_log"),
 ]

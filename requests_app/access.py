@@ -4,6 +4,11 @@ Pod-level helpers (is this person a member, a coordinator) are in
 ``pods/access.py``; these answer for one object. Views, forms, notifications
 and exports ask here and never decide by themselves. The table of who may see
 what is in docs/privacy.md ("Who may see what").
+
+Safeguarding concerns go only to the pod's safeguarding leads, and never to
+anyone they are about: not the person named, not the requester of the request,
+not the helper of the claim, whatever their role. Outsiders get 404 and members
+403, as for every pod page; a lead asking for a concern about themselves gets 404.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from pods.access import Viewer, get_membership
-from pods.models import Membership
-from requests_app.models import Claim, ContactView, Offer, Request
+from pods.access import Viewer, get_membership, get_pod, require_member
+from pods.models import Membership, Person, Pod
+from requests_app.models import Claim, Concern, ContactView, Offer, Request
+from requests_app.models.safeguarding import ConcernQuerySet
 
 
 @dataclass(frozen=True)
@@ -98,3 +105,66 @@ def may_see_offer(user: Viewer, offer: Offer) -> bool:
     if membership is None:
         return False
     return not offer.hidden or membership.is_coordinator
+
+
+# --- Safeguarding concerns: the pod's leads, never about themselves -------------------
+
+
+def require_safeguarding_lead(user: Viewer, pod: Pod) -> Membership:
+    """The lead's membership: 404 for outsiders, 403 for members who are not leads."""
+    membership = require_member(user, pod)
+    if not membership.is_lead:
+        raise PermissionDenied
+    return membership
+
+
+def get_pod_for_lead(user: Viewer, slug: str) -> tuple[Pod, Membership]:
+    pod = get_pod(slug)
+    return pod, require_safeguarding_lead(user, pod)
+
+
+def concerns_for_lead(user: Viewer, pod: Pod) -> ConcernQuerySet:
+    """The pod's concerns this lead may read: never one about themselves."""
+    require_safeguarding_lead(user, pod)
+    return Concern.objects.filter(pod=pod).not_about(user)
+
+
+def get_concern_for_lead(user: Viewer, slug: str, pk: int) -> tuple[Pod, Concern]:
+    pod, membership = get_pod_for_lead(user, slug)
+    concern = get_object_or_404(
+        concerns_for_lead(user, pod).select_related("raised_by", "about_person", "request"),
+        pk=pk,
+    )
+    return pod, concern
+
+
+def leads_who_may_see(concern: Concern) -> list[Membership]:
+    """Memberships of the leads a concern may reach (for notifications)."""
+    leads = Membership.objects.filter(
+        pod_id=concern.pod_id,
+        role=Membership.Role.COORDINATOR,
+        is_safeguarding_lead=True,
+    )
+    visible = Concern.objects.filter(pk=concern.pk)
+    return [m for m in leads.select_related("person") if visible.not_about(m.person).exists()]
+
+
+def may_see_concern(person: Person | None, concern: Concern) -> bool:
+    """Whether ``person`` is a lead of the concern's pod and it is not about them."""
+    if person is None:
+        return False
+    membership = Membership.objects.filter(pod_id=concern.pod_id, person=person).first()
+    if membership is None or not membership.is_lead:
+        return False
+    return Concern.objects.filter(pk=concern.pk).not_about(person).exists()
+
+
+def open_concerns_count(person: Person, pod: Pod) -> int:
+    """How many open concerns of ``pod`` a safeguarding lead may read (0 for anyone
+    who is not a lead): the coordinators' digest counts them."""
+    lead = Membership.objects.filter(
+        pod=pod, person=person, role=Membership.Role.COORDINATOR, is_safeguarding_lead=True
+    ).exists()
+    if not lead:
+        return 0
+    return Concern.objects.open().filter(pod=pod).not_about(person).count()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mutualaid import retention
-from pods.models import Membership
+from pods.models import Membership, Vetting
 from requests_app import events
 from requests_app.models import Claim, ContactView, Offer, Request, RequestContact
 from requests_app.services import release_claim, withdraw_request
@@ -65,6 +65,14 @@ def person_data_export(*, person, now=None):
             pod="pod__name",
             role="role",
             joined_at="joined_at",
+        ),
+        "vetted_for_help_at_home": _rows(
+            Vetting.objects.filter(membership__person=person).order_by("vetted_at", "pk"),
+            pod="pod__name",
+            vetted_by="vetted_by__display_name",
+            vetted_at="vetted_at",
+            what_was_checked="note",
+            expires_on="expires_on",
         ),
         "requests": requests,
         "offers": _rows(

@@ -43,3 +43,9 @@ handover_asked = Signal()
 claim_handed_over = Signal()
 # handover: the helper kept the claim
 handover_kept = Signal()
+# concern: a safeguarding concern was raised (for the pod's safeguarding leads only)
+concern_raised = Signal()
+# export: a coordinator asks for a contact export; the approvers should hear
+contact_export_asked = Signal()
+# export: a second coordinator (or a network admin) approved it; the one who asked should hear
+contact_export_approved = Signal()

@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from mutualaid import phones
 from mutualaid.languages import first_supported, pod_language
 from pods.models import Pod
+from requests_app import consent
 from requests_app.models import (
     HELP_LANGUAGES,
     Callback,
     Category,
+    Concern,
     Feedback,
     Frequency,
     Offer,
@@ -421,6 +423,27 @@ class HotlineForm(forms.Form):
         label=_("I checked: this is a new need, save it anyway"), required=False
     )
 
+    # The version of the privacy script shown on the page, so that the request
+    # records the one that was read even if a new version is published meanwhile.
+    consent_version = forms.TypedChoiceField(
+        choices=[(version, version) for version in consent.SCRIPTS],
+        coerce=int,
+        initial=consent.CURRENT_VERSION,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("That privacy script is not known. Please read the one shown.")
+        },
+    )
+    caller_agreed = forms.BooleanField(
+        label=_("I read the privacy script to the caller and they agreed"),
+        error_messages={
+            "required": _(
+                "Please read the privacy script to the caller and tick this once they agree. "
+                "Without their agreement we can't keep their details."
+            )
+        },
+    )
+
     def __init__(self, *args, pod=None, **kwargs):
         super().__init__(*args, **kwargs)
         # The pod's first language, else the coordinator's: the caller is a neighbor.
@@ -519,3 +542,25 @@ class SeriesForm(forms.Form):
     """How often a need comes back (the requester's private page)."""
 
     frequency = forms.ChoiceField(label=_("How often"), choices=Frequency.choices)
+
+
+# --- Safeguarding concerns -------------------------------------------------------------
+
+
+class ConcernForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+
+class ConcernActionForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Short and factual: who you talked with, what was agreed. Only leads read it."
+        ),
+    )
+    close = forms.BooleanField(label=_("Close the concern"), required=False)

@@ -20,6 +20,8 @@ urlpatterns = [
     # Reports, from anyone who can see the post.
     path("report/request/<int:pk>/", reports.report_request, name="report_request"),
     path("report/offer/<int:pk>/", reports.report_offer, name="report_offer"),
+    # Contact exports waiting for this person's approval (a second coordinator, a network admin).
+    path("contact-exports/", spreadsheets.export_approvals, name="export_approvals"),
     path("<slug:slug>/", pods.pod_detail, name="detail"),
     path("<slug:slug>/stats/", stats.stats, name="stats"),
     # Coordinators.
@@ -30,6 +32,17 @@ urlpatterns = [
     path("<slug:slug>/contact-log/", privacy.contact_log, name="contact_log"),
     path("<slug:slug>/needs/", spreadsheets.needs_text, name="needs_text"),
     path("<slug:slug>/export/", spreadsheets.export, name="export"),
+    path(
+        "<slug:slug>/export/<int:pk>/download/",
+        spreadsheets.export_download,
+        name="export_download",
+    ),
+    path(
+        "<slug:slug>/export/<int:pk>/approve/", spreadsheets.export_approve, name="export_approve"
+    ),
+    path(
+        "<slug:slug>/export/<int:pk>/decline/", spreadsheets.export_decline, name="export_decline"
+    ),
     path("<slug:slug>/import/", spreadsheets.import_upload, name="import"),
     path("<slug:slug>/import/<int:pk>/", spreadsheets.import_map, name="import_map"),
     path("<slug:slug>/import/<int:pk>/review/", spreadsheets.import_review, name="import_review"),

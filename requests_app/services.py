@@ -14,12 +14,15 @@ from mutualaid import retention
 from mutualaid.ratelimit import purge_counters
 from pods.access import Viewer
 from pods.models import Membership, Person, Pod
-from requests_app import events
+from requests_app import consent, events, spreadsheets
 from requests_app.models import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
     Claim,
+    Concern,
+    ConcernAction,
     Connection,
+    ContactExport,
     ContactView,
     DoneBy,
     Feedback,
@@ -41,6 +44,10 @@ Fields = dict[str, Any]
 
 class ClaimError(Exception):
     """A claim that cannot be made; the message is safe to show."""
+
+
+# ClaimError's reason when the request needs a vetted helper and the person isn't one.
+NEEDS_VETTING = "needs_vetting"
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,10 @@ def claim_request(*, request: Request, by: Person, now: datetime.datetime | None
     backstop. The losers get ClaimError, never a database error.
     """
     now = now or timezone.now()
+    # The same rule the request page asks (Request.can_be_claimed_by), kept here too:
+    # a forged POST gets no further than the missing button.
+    if not request.helper_is_allowed(by, today=timezone.localdate(now)):
+        raise ClaimError(NEEDS_VETTING)
     try:
         with transaction.atomic():
             moved = Request.objects.filter(
@@ -464,6 +475,8 @@ def hotline_intake(
     pod: Pod,
     public: Fields,
     contact: Fields,
+    coordinator: Person,
+    consent_version: int,
     taken_by_phone: bool = True,
     callback_preference: str = "",
     language: str | None = None,
@@ -473,11 +486,16 @@ def hotline_intake(
 ) -> PostedRequest:
     """A coordinator posts a request for a neighbor who phoned or asked in person.
 
-    A coordinator took it, so it needs no further approval and goes on the board.
-    The private token is returned once, to be read out or texted to the neighbor.
-    Messages to the neighbor go in the language they asked for, not the
-    coordinator's.
+    The coordinator read the caller the privacy script ``consent_version``
+    (requests_app/consent.py) and the caller agreed: the request keeps the
+    version, the time and who took it. A coordinator took it, so it needs no
+    further approval and goes on the board. The private token is returned once,
+    to be read out or texted to the neighbor. Messages to the neighbor go in the
+    language they asked for, not the coordinator's.
     """
+    if not consent.is_known(consent_version):
+        raise CoordinationError(_("That privacy script is not known. Please read the one shown."))
+    now = now or timezone.now()
     # The callback preference is part of the contact from the start: it decides
     # whether the private link goes by text.
     contact = {**contact, "callback_preference": callback_preference}
@@ -493,7 +511,18 @@ def hotline_intake(
     request = posted.request
     request.status = Request.Status.OPEN
     request.taken_by_phone = taken_by_phone
-    request.save(update_fields=["status", "taken_by_phone"])
+    request.phone_consent_version = consent_version
+    request.phone_consent_at = now
+    request.phone_consent_by = coordinator
+    request.save(
+        update_fields=[
+            "status",
+            "taken_by_phone",
+            "phone_consent_version",
+            "phone_consent_at",
+            "phone_consent_by",
+        ]
+    )
     events.request_opened.send(None, request=request)
     return posted
 
@@ -570,6 +599,10 @@ def connect_offer(
         raise CoordinationError(_("The offer's owner is no longer in the pod."))
     if request.requester_id is not None and request.requester_id == offer.owner_id:
         raise CoordinationError(_("That offer is from the person who asked."))
+    if not request.helper_is_allowed(offer.owner):
+        raise CoordinationError(
+            _("This one needs a vetted helper, and the offer's owner is not vetted.")
+        )
     connection = Connection.objects.pending().filter(request=request, offer=offer).first()
     if connection is not None:
         return connection, False
@@ -721,6 +754,104 @@ def record_contact_views_bulk(
         ContactView.objects.bulk_create(batch)
         total += len(batch)
     return total
+
+
+# --- Contact exports: two people --------------------------------------------------------
+
+
+class ExportError(Exception):
+    """A contact export step that cannot be taken; the message is safe to show."""
+
+
+@transaction.atomic
+def ask_contact_export(
+    *, pod: Pod, person: Person, statuses: str, now: datetime.datetime | None = None
+) -> tuple[ContactExport, bool]:
+    """A coordinator asks for a spreadsheet with contact details; someone else must
+    approve it. Asking again while a request is pending returns that one."""
+    now = now or timezone.now()
+    existing = (
+        ContactExport.objects.pending(now=now)
+        .filter(pod=pod, requested_by=person, statuses=statuses)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    export = ContactExport.objects.create(
+        pod=pod, requested_by=person, statuses=statuses, created_at=now
+    )
+    events.contact_export_asked.send(None, export=export)
+    return export, True
+
+
+@transaction.atomic
+def approve_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> ContactExport:
+    """The second person says yes; the one who asked has an hour to download."""
+    now = now or timezone.now()
+    if not export.may_be_approved_by(person):
+        raise ExportError(_("Only another coordinator of the pod can approve this export."))
+    approved = (
+        ContactExport.objects.pending(now=now)
+        .filter(pk=export.pk)
+        .update(approved_by=person, approved_at=now)
+    )
+    if not approved:
+        raise ExportError(_("This export is no longer waiting for approval."))
+    export.refresh_from_db()
+    events.contact_export_approved.send(None, export=export)
+    return export
+
+
+@transaction.atomic
+def decline_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> None:
+    now = now or timezone.now()
+    if not export.may_be_approved_by(person):
+        raise ExportError(_("Only another coordinator of the pod can approve this export."))
+    declined = ContactExport.objects.pending(now=now).filter(pk=export.pk).update(declined_at=now)
+    if not declined:
+        raise ExportError(_("This export is no longer waiting for approval."))
+
+
+@transaction.atomic
+def take_contact_export(
+    *, export: ContactExport, person: Person, now: datetime.datetime | None = None
+) -> RequestQuerySet:
+    """Mark the approved export downloaded (once) and log every request's contact
+    details in it as seen by ``person``. Returns the queryset to stream."""
+    now = now or timezone.now()
+    taken = (
+        ContactExport.objects.downloadable(now=now)
+        .filter(pk=export.pk, requested_by=person)
+        .update(downloaded_at=now)
+    )
+    if not taken:
+        state = export.state(now=now)
+        if state == "downloaded":
+            raise ExportError(
+                _(
+                    "This export was already downloaded. A file with contact details "
+                    "can be downloaded only once: ask for a new export if you need it again."
+                )
+            )
+        if state in ("pending", "declined"):
+            raise ExportError(_("This export has not been approved."))
+        raise ExportError(_("The hour to download this export has passed. Ask for a new export."))
+    requests = spreadsheets.export_queryset(
+        pod=export.pod, statuses=export.statuses, include_contacts=True
+    )
+    # Logged before the file leaves, one row per request, in batches.
+    record_contact_views_bulk(
+        pod=export.pod,
+        request_ids=requests.values_list("pk", flat=True).iterator(chunk_size=1000),
+        viewer=person,
+        role=ContactView.Role.COORDINATOR,
+        kind=ContactView.Kind.EXPORT,
+    )
+    return requests
 
 
 # --- The requester's privacy --------------------------------------------------------
@@ -1171,3 +1302,85 @@ def pass_due_handovers(*, now: datetime.datetime | None = None) -> int:
             if _pass_claim(handover=handover, status=Handover.Status.PASSED, now=now):
                 passed += 1
     return passed
+
+
+# --- Safeguarding concerns -------------------------------------------------------------
+
+# A second, identical concern from the same person within this many minutes is the
+# same submission sent twice (a double tap, a retried form), not a new concern.
+CONCERN_RETRY_MINUTES = 10
+
+
+@transaction.atomic
+def concern_raise(
+    *,
+    pod: Pod,
+    raised_by: Person | None,
+    text: str,
+    request: Request | None = None,
+    claim: Claim | None = None,
+    person: Person | None = None,
+    now: datetime.datetime | None = None,
+) -> Concern:
+    """Raise a safeguarding concern about a request, a claim or a person.
+
+    It goes to the pod's safeguarding leads only (requests_app/access.py), never to
+    whoever it is about; the leads hear of it at once (requests_app/events.py).
+    """
+    now = now or timezone.now()
+    if claim is not None:
+        request = claim.request
+        about = claim.helper
+    elif request is not None:
+        about = request.requester
+    else:
+        about = person
+    recent = Concern.objects.filter(
+        pod=pod,
+        raised_by=raised_by,
+        request=request,
+        claim=claim,
+        about_person=about,
+        text=text,
+        created_at__gte=now - datetime.timedelta(minutes=CONCERN_RETRY_MINUTES),
+    ).first()
+    if raised_by is not None and recent is not None:
+        return recent
+    concern = Concern.objects.create(
+        pod=pod,
+        raised_by=raised_by,
+        request=request,
+        claim=claim,
+        about_person=about,
+        text=text,
+        created_at=now,
+    )
+    events.concern_raised.send(sender=None, concern=concern)
+    return concern
+
+
+@transaction.atomic
+def concern_act(
+    *,
+    concern: Concern,
+    by: Person | None,
+    note: str,
+    close: bool = False,
+    reopen: bool = False,
+    now: datetime.datetime | None = None,
+) -> ConcernAction:
+    """A lead writes what was done in the concern's private log, and may close
+    or reopen it. Closing starts the retention clock (180 days)."""
+    now = now or timezone.now()
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    kind = ConcernAction.Kind.NOTE
+    if close and concern.is_open:
+        concern.status, concern.closed_at = Concern.Status.CLOSED, now
+        kind = ConcernAction.Kind.CLOSED
+    elif reopen and not concern.is_open:
+        concern.status, concern.closed_at = Concern.Status.OPEN, None
+        kind = ConcernAction.Kind.REOPENED
+    concern.save(update_fields=["status", "closed_at"])
+    return ConcernAction.objects.create(
+        concern=concern, pod_id=concern.pod_id, by=by, kind=kind, note=note, created_at=now
+    )

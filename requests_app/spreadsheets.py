@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mutualaid.phones import format_phone
+from pods.models import Pod
 from requests_app.forms import RequestContactForm, RequestPublicForm
-from requests_app.models import HELP_LANGUAGES, Category, Request, RequestContact
+from requests_app.models import HELP_LANGUAGES, Category, Request, RequestContact, RequestQuerySet
 
 # --- Export -------------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def _datetime(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def export_queryset(*, pod, statuses, include_contacts):
+def export_queryset(*, pod: Pod, statuses: str, include_contacts: bool) -> RequestQuerySet:
     requests = Request.objects.filter(pod=pod).order_by("created_at", "pk")
     if statuses == "active":
         requests = requests.active()

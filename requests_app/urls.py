@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from requests_app.views import board, coordination, offers, posting, series
+from requests_app.views import board, coordination, offers, posting, safeguarding, series
 
 app_name = "requests_app"
 
@@ -34,6 +34,20 @@ urlpatterns = [
     path("r/<str:token>/series/", posting.private_series, name="private_series"),
     path("r/<str:token>/forget/", posting.private_forget, name="private_forget"),
     path("r/<str:token>/new-link/", posting.private_new_link, name="private_new_link"),
+    path("r/<str:token>/concern/", safeguarding.concern_private, name="private_concern"),
+    # Safeguarding concerns: raised by anyone signed in who sees the request, the
+    # claim or the person; read only by the pod's safeguarding leads.
+    path("concerns/request/<int:pk>/", safeguarding.concern_request, name="concern_request"),
+    path("concerns/claim/<int:pk>/", safeguarding.concern_claim, name="concern_claim"),
+    path(
+        "pods/<slug:slug>/concerns/person/<int:pk>/",
+        safeguarding.concern_person,
+        name="concern_person",
+    ),
+    path("pods/<slug:slug>/concerns/", safeguarding.concern_list, name="concern_list"),
+    path(
+        "pods/<slug:slug>/concerns/<int:pk>/", safeguarding.concern_detail, name="concern_detail"
+    ),
     path("pods/<slug:slug>/board/", board.board, name="board"),
     path("offers/new/", offers.offer_new, name="offer_new"),
     path("offers/<int:pk>/", offers.offer_detail, name="offer_detail"),

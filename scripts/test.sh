@@ -35,6 +35,7 @@ step "check --deploy with production-like settings"
 env -u DATABASE_URL DEBUG=0 \
     SECRET_KEY="$($bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     ALLOWED_HOSTS=aid.example.org SITE_URL=https://aid.example.org SECURE_SSL_REDIRECT=1 SECURE_HSTS_SECONDS=31536000 \
+    EMAIL_URL=smtp+tls://mail.example.org:587 \
     SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
     $bin/python manage.py check --deploy --fail-level WARNING
 

@@ -51,7 +51,9 @@ def url_of_the_test_database():
     return f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def start_server(port, workers=3, **extra):
+def start_server(port, workers=3, extra=(), **environment):
+    """gunicorn on ``port``: ``extra`` are more gunicorn arguments, ``environment``
+    more variables for it (CACHE_URL, REPLICA_DATABASE_URL...)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "mutualaid.settings",
@@ -64,7 +66,7 @@ def start_server(port, workers=3, **extra):
         "SECURE_COOKIES": "0",
         "RATE_LIMITS_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
-        **extra,
+        **environment,
     }
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -75,6 +77,7 @@ def start_server(port, workers=3, **extra):
         str(workers),
         "--log-level",
         "warning",
+        *extra,
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
 

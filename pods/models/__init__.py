@@ -18,6 +18,7 @@ from pods.models.pods import (
     PodQuerySet,
     PostalCode,
 )
+from pods.models.safeguarding import VETTING_PERIOD, Vetting, VettingQuerySet
 
 __all__ = [
     "CONTACT_RETENTION_DAYS",
@@ -37,4 +38,7 @@ __all__ = [
     "Proposal",
     "ProposalResponse",
     "Decision",
+    "VETTING_PERIOD",
+    "Vetting",
+    "VettingQuerySet",
 ]

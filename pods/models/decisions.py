@@ -1,7 +1,7 @@
 """Consent decisions: proposals, responses and the pod's record of decisions."""
 
 import datetime
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -30,6 +30,7 @@ PROPOSABLE_SETTINGS = [
     "languages",
     "contact_retention_days",
     "details_retention_days",
+    "in_home_needs_vetting",
 ]
 
 
@@ -39,6 +40,16 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
 
     def due(self, now: datetime.datetime) -> Self:
         return self.open().filter(deadline__lte=now)
+
+    def awaiting_response_from(self, person: Any) -> Self:
+        """Open proposals in the person's pods that they did not write and have not
+        answered (an amended change clears answers, so it shows up again)."""
+        return (
+            self.open()
+            .filter(pod__memberships__person=person)
+            .exclude(author=person)
+            .exclude(responses__person=person)
+        )
 
 
 class Proposal(models.Model):
@@ -53,6 +64,13 @@ class Proposal(models.Model):
         SETTING = "setting", _("Change a pod setting")
         ADD_COORDINATOR = "add_coordinator", _("Make a member a coordinator")
         REMOVE_COORDINATOR = "remove_coordinator", _("Step a coordinator back to member")
+
+    # Changes that give or take power: a longer period, a coordinator's consent.
+    ROLE_CHANGES = (Change.ADD_COORDINATOR, Change.REMOVE_COORDINATOR)
+    # What the proposal would do, as opposed to its wording: amending any of these
+    # clears the responses and restarts the minimum period.
+    CONCRETE_FIELDS = ("change", "setting", "value", "person")
+    SELF_NOMINATION = _("Nobody can propose themselves: ask another member to propose it.")
 
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="proposals")
     author = models.ForeignKey(
@@ -77,6 +95,8 @@ class Proposal(models.Model):
     status = models.CharField(max_length=12, choices=Status, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     amended_at = models.DateTimeField(null=True, blank=True)
+    # When the concrete change was set: the minimum period counts from here.
+    concrete_changed_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProposalQuerySet.as_manager()
@@ -102,6 +122,44 @@ class Proposal(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
+
+    @property
+    def is_role_change(self) -> bool:
+        return self.change in self.ROLE_CHANGES
+
+    @classmethod
+    def minimum_days(cls, change: str) -> int:
+        """Days a proposal stays open at the least: a network setting for role changes
+        (no pod can go below it), one day for anything else."""
+        if change in cls.ROLE_CHANGES:
+            return max(settings.ROLE_CHANGE_MIN_DAYS, 1)
+        return 1
+
+    @classmethod
+    def earliest_deadline_day(
+        cls, *, change: str, since: datetime.datetime, now: datetime.datetime
+    ) -> datetime.date:
+        """The first day a deadline may fall on: the minimum period counted from
+        ``since`` (when the concrete change was set), and never today or earlier."""
+        since_day = timezone.localdate(since) + datetime.timedelta(days=cls.minimum_days(change))
+        return max(since_day, timezone.localdate(now) + datetime.timedelta(days=1))
+
+    def differs_in_concrete_change(self, fields: dict[str, Any]) -> bool:
+        """Whether ``fields`` (as a form gives them) change what the proposal would do."""
+        for name in self.CONCRETE_FIELDS:
+            if name not in fields:
+                continue
+            new = fields[name]
+            if name == "person":
+                if (new.pk if new is not None else None) != self.person_id:
+                    return True
+            elif (new or "") != (getattr(self, name) or ""):
+                return True
+        return False
+
+    def names(self, person: Any) -> bool:
+        """Whether this proposal is a role change about ``person``."""
+        return self.is_role_change and person is not None and self.person_id == person.pk
 
 
 class ProposalResponse(models.Model):

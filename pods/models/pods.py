@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -149,6 +149,14 @@ class Pod(models.Model):
         default=DETAILS_RETENTION_DAYS,
         validators=[MinValueValidator(0), MaxValueValidator(DETAILS_RETENTION_DAYS)],
     )
+    in_home_needs_vetting = models.BooleanField(
+        _("help at home or alone with someone only by vetted helpers"),
+        default=False,
+        help_text=_(
+            "Childcare, rides and help at home can then be claimed only by members "
+            "a coordinator has vetted."
+        ),
+    )
     # Where the pod is: texts wait out quiet hours in this time zone.
     time_zone = models.CharField(
         _("time zone"),
@@ -213,6 +221,8 @@ class Membership(models.Model):
     )
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.MEMBER)
+    # A coordinator who receives safeguarding concerns (never those about themselves).
+    is_safeguarding_lead = models.BooleanField(_("safeguarding lead"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     personal_data = PersonalData(
@@ -230,6 +240,19 @@ class Membership(models.Model):
     @property
     def is_coordinator(self):
         return self.role == self.Role.COORDINATOR
+
+    @property
+    def vetting_or_none(self):
+        """The member's vetting record, or None (a reverse one-to-one raises otherwise)."""
+        try:
+            return self.vetting
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def is_lead(self):
+        """A safeguarding lead: a coordinator who holds that role too."""
+        return self.is_coordinator and self.is_safeguarding_lead
 
 
 # --- New pods, proposed by anyone and approved by a network admin -------------

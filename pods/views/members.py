@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,13 +27,21 @@ def members(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     memberships = (
         Membership.objects.filter(pod=pod)
-        .select_related("person")
+        .select_related("person", "vetting")
         .order_by("-role", "person__display_name", "pk")
     )
     page = Paginator(memberships, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
     removed = _removed_people(pod)
     return render(
-        request, "pods/members.html", {"pod": pod, "page": page, "removed": removed, "query": ""}
+        request,
+        "pods/members.html",
+        {
+            "pod": pod,
+            "page": page,
+            "removed": removed,
+            "query": "",
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,14 +52,29 @@ def proposal_list(request, slug):
 @login_required
 def proposal_new(request, slug):
     pod, _membership = get_pod_for_member(request.user, slug)
-    form = ProposalForm(request.POST or None, pod=pod)
+    form = ProposalForm(request.POST or None, pod=pod, author=request.user)
     if request.method == "POST" and form.is_valid():
-        proposal = services.proposal_create(
-            pod=pod, author=request.user, fields=form.proposal_fields()
-        )
-        messages.success(request, _("Your proposal is open for responses."))
-        return redirect(proposal)
-    return render(request, "pods/proposal_form.html", {"pod": pod, "form": form})
+        try:
+            proposal = services.proposal_create(
+                pod=pod, author=request.user, fields=form.proposal_fields()
+            )
+        except services.ProposalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your proposal is open for responses. The pod's members are told about it."),
+            )
+            return redirect(proposal)
+    return render(
+        request,
+        "pods/proposal_form.html",
+        {"pod": pod, "form": form, "role_change_days": _role_change_days()},
+    )
+
+
+def _role_change_days():
+    return Proposal.minimum_days(Proposal.Change.ADD_COORDINATOR)
 
 
 @login_required
@@ -146,17 +161,37 @@ def proposal_amend(request, slug, pk):
     if not proposal.is_open:
         messages.info(request, _("This proposal is closed."))
         return redirect(proposal)
-    form = ProposalForm(request.POST or None, instance=proposal, pod=pod)
+    form = ProposalForm(request.POST or None, instance=proposal, pod=pod, author=request.user)
     if request.method == "POST" and form.is_valid():
         fields = form.proposal_fields()
         proposal.refresh_from_db()
-        services.proposal_amend(proposal=proposal, fields=fields)
-        messages.success(
-            request, _("The proposal is amended. Those who objected can now look again.")
-        )
-        return redirect(proposal)
+        try:
+            amended = services.proposal_amend(proposal=proposal, fields=fields)
+        except services.ProposalError as error:
+            form.add_error(None, str(error))
+        else:
+            if amended.concrete_changed_at == amended.amended_at:
+                messages.success(
+                    request,
+                    _(
+                        "The proposal is amended. Its change is new, so earlier responses "
+                        "were cleared and members are asked again."
+                    ),
+                )
+            else:
+                messages.success(
+                    request, _("The proposal is amended. Those who objected can now look again.")
+                )
+            return redirect(amended)
     return render(
-        request, "pods/proposal_form.html", {"pod": pod, "form": form, "proposal": proposal}
+        request,
+        "pods/proposal_form.html",
+        {
+            "pod": pod,
+            "form": form,
+            "proposal": proposal,
+            "role_change_days": _role_change_days(),
+        },
     )
 
 
@@ -172,6 +207,18 @@ def proposal_withdraw(request, slug, pk):
 @login_required
 def decisions(request, slug):
     pod, _membership = get_pod_for_member(request.user, slug)
-    records = Decision.objects.filter(pod=pod).select_related("made_by")
+    # Who consented, raised a concern or objected: one query for the whole page.
+    records = (
+        Decision.objects.filter(pod=pod)
+        .select_related("made_by", "proposal")
+        .prefetch_related(
+            Prefetch(
+                "proposal__responses",
+                queryset=ProposalResponse.objects.select_related("person").order_by(
+                    "kind", "updated_at", "pk"
+                ),
+            )
+        )
+    )
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pods/decisions.html", {"pod": pod, "page": page, "query": ""})

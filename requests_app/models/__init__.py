@@ -15,14 +15,17 @@ from requests_app.models.common import (
     FEEDBACK_PERIOD,
     HELP_LANGUAGE_NAMES,
     HELP_LANGUAGES,
+    IN_HOME_CATEGORIES,
     TOKEN_ALPHABET,
     Category,
     LanguagesField,
     canonical_token,
     hash_token,
+    is_in_home,
     languages_filter,
     new_private_token,
 )
+from requests_app.models.exports import ContactExport, ContactExportQuerySet
 from requests_app.models.imports import CsvImport
 from requests_app.models.offers import Connection, ConnectionQuerySet, Offer, OfferQuerySet
 from requests_app.models.requests import (
@@ -35,6 +38,12 @@ from requests_app.models.requests import (
     RequestContact,
     RequestQuerySet,
 )
+from requests_app.models.safeguarding import (
+    CONCERN_PERIOD,
+    Concern,
+    ConcernAction,
+    ConcernQuerySet,
+)
 from requests_app.models.series import (
     KEEP_HELPING_HOURS,
     PAUSE_LIMIT_DAYS,
@@ -45,7 +54,15 @@ from requests_app.models.series import (
 
 __all__ = [
     "CsvImport",
+    "CONCERN_PERIOD",
+    "Concern",
+    "ConcernAction",
+    "ConcernQuerySet",
+    "ContactExport",
+    "ContactExportQuerySet",
     "Category",
+    "IN_HOME_CATEGORIES",
+    "is_in_home",
     "HELP_LANGUAGES",
     "HELP_LANGUAGE_NAMES",
     "LanguagesField",

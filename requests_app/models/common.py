@@ -23,7 +23,19 @@ class Category(models.TextChoices):
     PET_CARE = "pet_care", _("Pet care")
     CHECK_IN = "check_in", _("Check-in call or emotional support")
     TRANSLATION = "translation", _("Translation")
+    HOME_HELP = "home_help", _("Help at home (cleaning, repairs)")
     OTHER = "other", _("Other")
+
+
+# Help that means going into someone's home or being alone with them (with their
+# children, in a car). A pod can limit these to vetted helpers
+# (Pod.in_home_needs_vetting; docs/coordinators.md, "Vetted helpers").
+IN_HOME_CATEGORIES = frozenset({Category.CHILDCARE, Category.RIDE, Category.HOME_HELP})
+
+
+def is_in_home(category):
+    """Whether help in ``category`` means going into someone's home or being alone with them."""
+    return category in IN_HOME_CATEGORIES
 
 
 # Languages a neighbor can ask to be helped in. Not the interface languages:

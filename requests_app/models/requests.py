@@ -1,7 +1,7 @@
 """A request for help, and its private half kept in a table of its own."""
 
 import datetime
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -18,13 +18,14 @@ from mutualaid.retention import (
     PersonalData,
     personal,
 )
-from pods.models import Pod
+from pods.models import Pod, Vetting
 from requests_app.models.common import (
     CONTACT_PERIOD,
     DETAILS_PERIOD,
     HELP_LANGUAGE_NAMES,
     Category,
     LanguagesField,
+    is_in_home,
 )
 
 
@@ -149,6 +150,21 @@ class Request(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     taken_by_phone = models.BooleanField(_("taken by phone"), default=False)
+    # Hotline intake: the caller agreed after a coordinator read them the privacy
+    # script (requests_app/consent.py) of this version, at this time.
+    phone_consent_version = models.PositiveSmallIntegerField(
+        _("privacy script read to the caller"), null=True, blank=True, editable=False
+    )
+    phone_consent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    phone_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("coordinator who took the caller's agreement"),
+    )
     # A duplicate a coordinator merged into another request (it is then withdrawn).
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
@@ -197,6 +213,11 @@ class Request(models.Model):
         personal(
             "requester",
             "Lets a signed-in requester find their requests on My page.",
+            erase=UNLINK,
+        ),
+        personal(
+            "phone_consent_by",
+            "Shows a caller which coordinator recorded their agreement.",
             erase=UNLINK,
         ),
     )
@@ -276,6 +297,23 @@ class Request(models.Model):
             and self.closed_at is not None
             and now - self.closed_at <= datetime.timedelta(days=DISPUTE_DAYS)
         )
+
+    @property
+    def needs_vetted_helper(self) -> bool:
+        """Help at home (or alone with someone) in a pod that asks for vetted helpers."""
+        return is_in_home(self.category) and self.pod.in_home_needs_vetting
+
+    def helper_is_allowed(self, person: Any, *, today: datetime.date | None = None) -> bool:
+        """Whether ``person`` may help with this request at all: anyone in the pod,
+        unless it needs a vetted helper and they are not vetted (or no longer)."""
+        if not self.needs_vetted_helper:
+            return True
+        return Vetting.objects.of(person, self.pod_id).current(today).exists()
+
+    def can_be_claimed_by(self, person: Any, *, today: datetime.date | None = None) -> bool:
+        """The one rule for claiming: open, visible, and a helper the pod allows.
+        (Membership is checked by the views, which answer outsiders with 404.)"""
+        return self.can_be_claimed() and self.helper_is_allowed(person, today=today)
 
     @staticmethod
     def expiry_date(

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
@@ -79,6 +80,9 @@ CARD_FIELDS = (
     "contactless",
     "created_at",
 )
+
+
+NEEDS_VETTING_MESSAGE = _lazy("This one needs a vetted helper: ask your coordinators.")
 
 
 def _load_request(pk):
@@ -157,6 +161,9 @@ def request_detail(request, pk):
             and (own_claim.nudged_at or timezone.now() - own_claim.progress_at >= PROGRESS_AFTER),
             "handover": handover,
             "can_take_over": can_take_over,
+            # A member sees a post that needs a vetted helper, but no button for it.
+            "may_claim": membership is not None and req.can_be_claimed_by(request.user),
+            "needs_vetting_message": NEEDS_VETTING_MESSAGE,
         },
     )
     if contact is not None:
@@ -216,7 +223,10 @@ def request_claim(request, pk):
         )
     except idempotency.Conflict:
         return redirect(req)
-    except services.ClaimError:
+    except services.ClaimError as error:
+        if str(error) == services.NEEDS_VETTING:
+            messages.info(request, NEEDS_VETTING_MESSAGE)
+            return redirect(req)
         messages.info(
             request,
             _("Someone else is already helping with this one. Thank you for offering!"),

@@ -6,6 +6,7 @@ members. Lists show public fields only; contact details stay on their own,
 logged pages.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,9 +23,10 @@ from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from mutualaid.http import keep_private
 from pods.access import get_pod_for_coordinator
+from requests_app import consent
 from requests_app.forms import HotlineContactForm, HotlineForm, HotlinePublicForm
 from requests_app.links import private_url
-from requests_app.models import Connection, Handover, Request, RequestSeries
+from requests_app.models import Connection, ContactExport, Handover, Request, RequestSeries
 from requests_app.selectors import LIST_FIELDS, coordinator_queues
 from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import (
@@ -108,6 +110,12 @@ def dashboard(request, slug):
             )
             if counts["reports"]
             else [],
+            "export_approvals": list(
+                ContactExport.objects.awaiting(request.user)
+                .filter(pod=pod)
+                .select_related("pod", "requested_by")
+                .order_by("created_at")[:QUEUE_PREVIEW]
+            ),
         },
     )
 
@@ -156,6 +164,8 @@ def hotline(request, slug):
     ):
         options = dict(hotline_form.cleaned_data)
         save_anyway = options.pop("save_anyway")
+        # The tick is required by the form; the version read is what the request keeps.
+        options.pop("caller_agreed")
         # Warn before saving: the same caller may be on the board already (typed in
         # online, or by another volunteer). Nothing typed is lost.
         duplicates = list(
@@ -177,6 +187,7 @@ def hotline(request, slug):
                     "contact_form": contact_form,
                     "hotline_form": hotline_form,
                     "duplicates": duplicates,
+                    "scripts": consent_scripts(pod, hotline_form),
                 },
             )
         try:
@@ -189,6 +200,7 @@ def hotline(request, slug):
                     contact=contact_form.cleaned_data,
                     repeat=public_form.cleaned_data.get("repeat", ""),
                     token=token,
+                    coordinator=request.user,
                     **options,
                 ),
             )
@@ -209,8 +221,25 @@ def hotline(request, slug):
             "public_form": public_form,
             "contact_form": contact_form,
             "hotline_form": hotline_form,
+            "scripts": consent_scripts(pod, hotline_form),
         },
     )
+
+
+def consent_scripts(pod, hotline_form):
+    """The privacy script in each language, the caller's (or the pod's) first."""
+    chosen = hotline_form["language"].value() or hotline_form.fields["language"].initial
+    codes = sorted((code for code, _name in settings.LANGUAGES), key=lambda code: code != chosen)
+    names = dict(settings.LANGUAGES)
+    return [
+        {
+            "code": code,
+            "name": names[code],
+            "paragraphs": consent.script(pod, language=code),
+            "open": index == 0,
+        }
+        for index, code in enumerate(codes)
+    ]
 
 
 @sensitive_variables()

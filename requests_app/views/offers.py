@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
-from pods.models import Pod
+from pods.models import Pod, Proposal
 from requests_app import matching, services
 from requests_app.access import may_see_offer
 from requests_app.forms import OfferForm
@@ -136,6 +136,15 @@ def my_page(request):
         .only("pk", "after__summary", "series__frequency")
         .order_by("created_at")[:10]
     )
+    # Every member hears of each proposal and amendment here too, not only by email.
+    proposals = list(
+        Proposal.objects.awaiting_response_from(user)
+        .select_related("pod")
+        .only(
+            "pk", "title", "deadline", "change", "person", "amended_at", "pod__slug", "pod__name"
+        )
+        .order_by("deadline", "pk")[:10]
+    )
     return render(
         request,
         "requests_app/my_page.html",
@@ -145,6 +154,7 @@ def my_page(request):
             "claims": claims,
             "matches": matches,
             "keep_helping": keep_helping,
+            "proposals": proposals,
             "pods": _my_pods(user),
         },
     )

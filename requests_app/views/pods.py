@@ -82,6 +82,8 @@ def pod_detail(request, slug):
         {
             "pod": pod,
             "coordinators": coordinators,
+            # Safeguarding leads are coordinators: the same rows, no second query.
+            "leads": [m for m in coordinators if m.is_safeguarding_lead],
             "membership": membership,
             "join_form": JoinPodForm(),
         },

@@ -17,7 +17,7 @@ from mutualaid import idempotency
 from mutualaid.http import keep_private
 from mutualaid.ratelimit import client_key, hit, over_limit, ratelimit
 from pods.models import Pod
-from requests_app import services
+from requests_app import consent, services
 from requests_app.forms import FeedbackForm, RequestContactForm, RequestPublicForm, SeriesForm
 from requests_app.links import private_url
 from requests_app.models import (
@@ -79,7 +79,7 @@ def get_request_by_token(token):
         raise Http404
     token_hash = hash_token(token)
     request = (
-        Request.objects.select_related("pod", "contact", "series")
+        Request.objects.select_related("pod", "contact", "series", "phone_consent_by")
         .filter(token_hash=token_hash)
         .first()
     )
@@ -241,6 +241,9 @@ def private_status(request, token):
                 initial={"frequency": req.series.frequency} if req.series else None
             ),
             "can_dispute": req.can_be_disputed(),
+            "phone_script": consent.script(req.pod, version=req.phone_consent_version)
+            if consent.is_known(req.phone_consent_version)
+            else None,
         },
     )
 

@@ -1,7 +1,8 @@
 """Spreadsheets in and out, and the plain-text list of needs.
 
-Export: public fields unless a coordinator asks for contact details, and then
-every exported request's contact details are logged as seen. Import: upload,
+Export: public fields at once; with contact details only after a second
+person's approval, once, and then every exported request's contact details are
+logged as seen. Import: upload,
 map the columns, read the dry run, then import all rows or none.
 """
 
@@ -9,7 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +22,16 @@ from mutualaid.sites import site_url
 from pods.access import get_pod_for_coordinator
 from requests_app import spreadsheets
 from requests_app.forms import ExportForm, ImportMappingForm, ImportUploadForm
-from requests_app.models import ContactView, CsvImport, Request
-from requests_app.services import import_requests, record_contact_views_bulk
+from requests_app.models import ContactExport, CsvImport, Request
+from requests_app.models.exports import APPROVAL_WINDOW
+from requests_app.services import (
+    ExportError,
+    approve_contact_export,
+    ask_contact_export,
+    decline_contact_export,
+    import_requests,
+    take_contact_export,
+)
 
 NEEDS_LIMIT = 200
 
@@ -60,25 +69,118 @@ def needs_text(request, slug):
 
 @sensitive_variables()
 @login_required
+@never_cache
 def export(request, slug):
-    """GET: choose what to export. POST: the CSV, streamed row by row."""
+    """GET: choose what to export, and one's contact exports. POST: the public CSV,
+    streamed row by row; with contact details, a request for a second person's
+    approval (requests_app/models/exports.py)."""
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     form = ExportForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
-        return render(request, "pods/export.html", {"pod": pod, "form": form})
-    include_contacts = form.cleaned_data["include_contacts"]
-    requests = spreadsheets.export_queryset(
-        pod=pod, statuses=form.cleaned_data["statuses"], include_contacts=include_contacts
-    )
-    if include_contacts:
-        # Logged before the file leaves, one row per request, in batches.
-        record_contact_views_bulk(
+        return _export_page(request, pod, form)
+    statuses = form.cleaned_data["statuses"]
+    if form.cleaned_data["include_contacts"]:
+        _export, created = ask_contact_export(pod=pod, person=request.user, statuses=statuses)
+        if created:
+            messages.success(
+                request,
+                _(
+                    "A file with contact details needs a second person's approval. We asked "
+                    "your pod's other coordinators; you'll hear when one of them approves, "
+                    "and then you have an hour to download it, once."
+                ),
+            )
+        else:
+            messages.info(request, _("You already asked for this export; it is waiting."))
+        return redirect("pods:export", slug=pod.slug)
+    requests = spreadsheets.export_queryset(pod=pod, statuses=statuses, include_contacts=False)
+    return _csv_response(pod, requests, include_contacts=False)
+
+
+def _export_page(request, pod, form):
+    mine = list(
+        ContactExport.objects.filter(
             pod=pod,
-            request_ids=requests.values_list("pk", flat=True).iterator(chunk_size=1000),
-            viewer=request.user,
-            role=ContactView.Role.COORDINATOR,
-            kind=ContactView.Kind.EXPORT,
+            requested_by=request.user,
+            created_at__gt=timezone.now() - APPROVAL_WINDOW,
         )
+        .select_related("approved_by")
+        .order_by("-created_at")[:10]
+    )
+    now = timezone.now()
+    for item in mine:
+        item.current_state = item.state(now=now)
+    return render(request, "pods/export.html", {"pod": pod, "form": form, "exports": mine})
+
+
+@sensitive_variables()
+@login_required
+@require_POST
+def export_download(request, slug, pk):
+    """The approved contact export, for the coordinator who asked, once, within an hour."""
+    pod, _membership = get_pod_for_coordinator(request.user, slug)
+    export = get_object_or_404(ContactExport, pk=pk, pod=pod, requested_by=request.user)
+    try:
+        requests = take_contact_export(export=export, person=request.user)
+    except ExportError as error:
+        messages.error(request, str(error))
+        return redirect("pods:export", slug=pod.slug)
+    return _csv_response(pod, requests, include_contacts=True)
+
+
+def _approvable(request, slug, pk):
+    """The export, if this person may approve it; 404 for anyone else."""
+    export = get_object_or_404(
+        ContactExport.objects.select_related("pod", "requested_by"), pk=pk, pod__slug=slug
+    )
+    if not export.may_be_approved_by(request.user):
+        raise Http404
+    return export
+
+
+@login_required
+@never_cache
+def export_approvals(request):
+    """Contact exports waiting for this person's approval, in every pod."""
+    waiting = (
+        ContactExport.objects.awaiting(request.user)
+        .select_related("pod", "requested_by")
+        .order_by("created_at")[:50]
+    )
+    return render(request, "pods/export_approvals.html", {"exports": waiting})
+
+
+@login_required
+@require_POST
+def export_approve(request, slug, pk):
+    export = _approvable(request, slug, pk)
+    try:
+        approve_contact_export(export=export, person=request.user)
+    except ExportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Approved. %(name)s can download the file once, within the hour.")
+            % {"name": export.requested_by.display_name if export.requested_by else _("They")},
+        )
+    return redirect("pods:export_approvals")
+
+
+@login_required
+@require_POST
+def export_decline(request, slug, pk):
+    export = _approvable(request, slug, pk)
+    try:
+        decline_contact_export(export=export, person=request.user)
+    except ExportError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Declined. No file with contact details will be made."))
+    return redirect("pods:export_approvals")
+
+
+def _csv_response(pod, requests, *, include_contacts):
     rows = spreadsheets.export_rows(requests, include_contacts=include_contacts)
     response = StreamingHttpResponse(
         spreadsheets.stream_csv(rows), content_type="text/csv; charset=utf-8"

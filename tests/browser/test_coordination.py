@@ -2,6 +2,7 @@
 new request, taking one by phone, connecting it with a member's offer, and
 hiding a post a member reported. Everyone logs in through the real form."""
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -54,6 +55,9 @@ def take_call(page, pod):
     page.select_option("#id_preferred", "call")
     page.check("#id_taken_by_phone")
     page.get_by_label("A text message with their private link").check()
+    # The privacy script is on the page, to read out; the caller said yes.
+    assert "we keep your name, your phone number" in page.locator("#privacy-script").inner_text()
+    page.check("#id_caller_agreed")
     page.check("#id_agree")
     submit(page, "Post the request")
 
@@ -107,6 +111,7 @@ def test_coordinator_takes_a_request_by_phone_and_sees_the_private_link_once(
     assert req.status == Request.Status.OPEN
     assert req.contact.phone == "+17185550142"
     assert req.contact.callback_preference == "text"
+    assert (req.phone_consent_version, req.phone_consent_by) == (1, alice)
 
     # The link is shown only once: coming back leads to the dashboard instead.
     coordinator.goto(f"/pods/{pod.slug}/hotline/done/")
@@ -120,6 +125,33 @@ def test_coordinator_takes_a_request_by_phone_and_sees_the_private_link_once(
     neighbor.goto(urlsplit(link).path)
     assert neighbor.locator("h1").inner_text() == "Your request"
     assert CALLED_IN in main_text(neighbor)
+    # The neighbor can read what they agreed to, and who read it to them.
+    agreed = main_text(neighbor)
+    assert "What you agreed to on the phone" in agreed
+    assert "Alix read you this (our privacy script, version 1)" in agreed
+
+
+def test_hotline_refuses_a_request_without_the_callers_agreement(page_nojs, log_in):
+    pod = make_pod("maple", name="Maple Street")
+    alice = coordinator_of(pod)
+    log_in(page_nojs, alice)
+    page_nojs.goto(f"/pods/{pod.slug}/hotline/")
+    page_nojs.select_option("#id_category", "ride")
+    page_nojs.fill("#id_summary", CALLED_IN)
+    page_nojs.fill("#id_name", "Mr. Okafor")
+    page_nojs.fill("#id_phone", CALLER_PHONE)
+    page_nojs.check("#id_agree")
+    submit(page_nojs, "Post the request")
+
+    assert "Please read the privacy script to the caller" in main_text(page_nojs)
+    assert Request.objects.count() == 0
+    # Nothing typed is lost: tick the box and send again.
+    assert page_nojs.input_value("#id_summary") == CALLED_IN
+    assert page_nojs.input_value("#id_phone") == CALLER_PHONE
+    page_nojs.check("#id_caller_agreed")
+    submit(page_nojs, "Post the request")
+    assert page_nojs.locator("h1").inner_text() == "The request is posted"
+    assert Request.objects.get().phone_consent_by == alice
 
 
 def test_coordinator_connects_a_called_in_request_with_an_offer_and_its_owner_accepts(
@@ -230,3 +262,37 @@ def test_member_reports_a_post_and_the_coordinator_hides_it_from_the_board(
     assert "Cheap watches, call now" not in board_summaries(visitor, pod)
     response = visitor.goto(f"/requests/{req.pk}/")
     assert response.status == 404
+
+
+def test_a_contact_export_needs_a_second_coordinator_and_downloads_once(
+    page_nojs, new_page, log_in
+):
+    pod = make_pod("maple", name="Maple Street")
+    alice = coordinator_of(pod)
+    erin = coordinator_of(pod, "erin", "Erin")
+    make_request(pod, summary="Soup for a sick neighbor")
+    asker = page_nojs
+    log_in(asker, alice)
+    asker.goto(f"/pods/{pod.slug}/export/")
+    asker.check("#id_include_contacts")
+    submit(asker, "Download CSV")
+    assert "needs a second person's approval" in main_text(asker)
+    assert "waiting for approval" in main_text(asker)
+
+    approver = new_page(javascript=False)
+    log_in(approver, erin)
+    approver.goto(f"/pods/{pod.slug}/dashboard/")
+    assert "Contact exports waiting for your approval (1)" in main_text(approver)
+    submit(approver, "Approve the export")
+    assert "Approved. Alix can download the file once" in main_text(approver)
+
+    asker.goto(f"/pods/{pod.slug}/export/")
+    assert "approved by Erin" in main_text(asker)
+    with asker.expect_download() as info:
+        asker.get_by_role("button", name="Download the file with contact details").click()
+    body = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    assert "Soup for a sick neighbor" in body
+    assert "phone" in body.splitlines()[0]
+    asker.goto(f"/pods/{pod.slug}/export/")
+    assert "downloaded." in main_text(asker)
+    assert asker.get_by_role("button", name="Download the file with contact details").count() == 0

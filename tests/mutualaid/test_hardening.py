@@ -190,6 +190,7 @@ PRODUCTION = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
     "SECURE_HSTS_PRELOAD": "1",
     "DATABASE_URL": "sqlite:////tmp/mutualaid-deploy-check.sqlite3",
+    "EMAIL_URL": "smtp+tls://mail.example.org:587",
 }
 
 
@@ -204,6 +205,31 @@ def test_check_deploy_is_clean_with_production_settings(monkeypatch):
         **PRODUCTION,
     )
     assert result.returncode == 0, result.stderr
+
+
+CONSOLE_CHANNEL = "notifications.channels.ConsoleChannel"
+
+
+@pytest.mark.parametrize(
+    "change, warning",
+    [
+        ({"EMAIL_URL": "consolemail://"}, "mutualaid.W001"),
+        ({"NOTIFICATION_EMAIL_CHANNEL": CONSOLE_CHANNEL}, "mutualaid.W001"),
+        ({"BEHIND_HTTPS_PROXY": "1", "CLIENT_IP_HEADER": ""}, "mutualaid.W002"),
+    ],
+)
+def test_check_deploy_warns_about_printed_mail_and_a_proxy_without_client_ip(
+    monkeypatch, change, warning
+):
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    result = run_python(
+        "import sys, django; from django.core.management import call_command; "
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='mutualaid.settings'; django.setup(); "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        **{**PRODUCTION, **change},
+    )
+    assert result.returncode != 0
+    assert warning in result.stderr
 
 
 def test_https_settings_come_from_the_environment():

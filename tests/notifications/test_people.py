@@ -386,6 +386,9 @@ def test_coordinators_hear_at_once_when_something_is_reported(maple, coordinator
 # --- What no email may carry ---------------------------------------------------------------
 
 
+SECOND_COORDINATOR = "erin@example.org"
+
+
 def every_kind_of_message(maple, helper, owner, coordinator, bob):
     """Make the app send each kind of message at least once."""
     from pods import services as pod_services
@@ -432,6 +435,26 @@ def every_kind_of_message(maple, helper, owner, coordinator, bob):
     services.report_not_done(request=disputed)
     # A neighbor texted something only a person can answer (the text stays on the site).
     incoming.tell_coordinators(maple, request=asked)
+    proposal = pod_services.proposal_create(
+        pod=maple,
+        author=bob,
+        fields={
+            "title": "Hollis coordinates too",
+            "text": "They know the street.",
+            "deadline": later(8),
+            "change": "add_coordinator",
+            "person": helper,
+        },
+    )  # a new proposal to the members, and one to the person it names
+    pod_services.proposal_amend(proposal=proposal, fields={"text": "Kind and on time."})
+    pod_services.safeguarding_lead_set(pod=maple, person=coordinator, lead=True, by=coordinator)
+    services.concern_raise(pod=maple, raised_by=bob, text="Worried", person=helper)  # to leads
+    # A second coordinator asks for contact exports: one waits for alice's approval
+    # (she is asked), one she approves (erin is told).
+    erin = make_person("erin", pods=[maple], role="coordinator", email=SECOND_COORDINATOR)
+    services.ask_contact_export(pod=maple, person=erin, statuses="all")
+    approved, _created = services.ask_contact_export(pod=maple, person=erin, statuses="active")
+    services.approve_contact_export(export=approved, person=coordinator)
 
 
 @pytest.mark.django_db
@@ -450,6 +473,7 @@ def test_no_email_carries_contact_details_of_anyone_but_its_recipient(
         OWNER_EMAIL: "the offer owner",
         COORDINATOR_EMAIL: "the coordinator",
         "dana@example.org": "a digest reader",
+        SECOND_COORDINATOR: "a second coordinator",
     }
     for message in smtp.received:
         [recipient] = message.rcpt_tos

@@ -40,6 +40,7 @@ MEMBER_ACTION = [FOUND, FOUND, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND
 AUTHOR_ONLY = [FOUND, FORBIDDEN, PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
 AUTHOR_ACTION = [FOUND, FORBIDDEN, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
 ADMIN_ACTION = [FOUND, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FOUND]
+ADMIN_ONLY_ACTION = [FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, FOUND]
 OWNER_ACTION = [FOUND, NOT_FOUND, FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND]
 LOGGED_IN_ACTION = [FOUND] * 7
 
@@ -87,12 +88,23 @@ MATRIX = {
     ("GET", "pods:member_remove"): COORDINATORS,
     ("POST", "pods:member_remove"): COORDINATOR_ACTION,
     ("POST", "pods:member_readmit"): COORDINATOR_ACTION,
+    ("GET", "pods:vetting"): COORDINATORS,
+    ("POST", "pods:vetting"): COORDINATORS,  # an empty form comes back with its errors
+    ("POST", "pods:vetting_withdraw"): COORDINATOR_ACTION,
+    ("POST", "pods:safeguarding_lead"): COORDINATOR_ACTION,
     ("GET", "pods:settings"): COORDINATORS,
     ("GET", "pods:report_detail"): COORDINATORS,
     ("GET", "pods:moderation_log"): COORDINATORS,
     ("GET", "pods:contact_log"): COORDINATORS,
     ("GET", "pods:needs_text"): COORDINATORS,
     ("GET", "pods:export"): COORDINATORS,
+    # alice's contact export, not approved: she is refused (back to the export page
+    # with a message, no file); only a network admin may approve it, maple having
+    # one coordinator, and not alice herself.
+    ("POST", "pods:export_download"): COORDINATOR_ACTION,
+    ("POST", "pods:export_approve"): ADMIN_ONLY_ACTION,
+    ("POST", "pods:export_decline"): ADMIN_ONLY_ACTION,
+    ("GET", "pods:export_approvals"): LOGGED_IN,
     ("GET", "pods:import"): COORDINATORS,
     ("GET", "pods:import_map"): COORDINATORS,
     ("GET", "pods:import_review"): COORDINATORS,
@@ -143,6 +155,7 @@ class Scene:
     upload: object
     pod_proposal: object
     other: object
+    export: object
 
 
 @pytest.fixture
@@ -173,7 +186,8 @@ def scene(maple, alice, bob, carol, dave, olga, root):
     pod_proposal = PodProposal.objects.create(
         proposer=dave, name="Elm Park", slug="elm-park", area_description="Around the park"
     )
-    return Scene(req, offer, report, proposal, connection, upload, pod_proposal, other)
+    export, _created = services.ask_contact_export(pod=maple, person=alice, statuses="all")
+    return Scene(req, offer, report, proposal, connection, upload, pod_proposal, other, export)
 
 
 def _in_days(days):
@@ -197,11 +211,17 @@ def path_and_data(name, scene, maple, bob):
         "pods:proposal_withdraw": [slug, scene.proposal.pk],
         "pods:member_remove": [slug, bob.pk],
         "pods:member_readmit": [slug, bob.pk],
+        "pods:vetting": [slug, bob.pk],
+        "pods:vetting_withdraw": [slug, bob.pk],
+        "pods:safeguarding_lead": [slug, bob.pk],
         "pods:report_detail": [slug, scene.report.pk],
         "pods:import_map": [slug, scene.upload.pk],
         "pods:import_review": [slug, scene.upload.pk],
         "pods:import_confirm": [slug, scene.upload.pk],
         "pods:import_cancel": [slug, scene.upload.pk],
+        "pods:export_download": [slug, scene.export.pk],
+        "pods:export_approve": [slug, scene.export.pk],
+        "pods:export_decline": [slug, scene.export.pk],
         "requests_app:offer_hide": [scene.offer.pk],
         "requests_app:offer_unhide": [scene.offer.pk],
         "requests_app:connection_accept": [scene.connection.pk],
@@ -215,6 +235,7 @@ def path_and_data(name, scene, maple, bob):
             "pods:find",
             "pods:pod_proposal_list",
             "pods:pod_propose",
+            "pods:export_approvals",
         ):
             args = [slug]
         else:
@@ -255,7 +276,7 @@ def test_permission_matrix(request, scene, maple, bob, method, name, role, statu
 @pytest.mark.parametrize(("method", "name"), [key for key in MATRIX if key[0] == "POST"])
 def test_actions_refuse_get(scene, maple, bob, alice_client, method, name):
     path, _data = path_and_data(name, scene, maple, bob)
-    if name in {"pods:member_remove", "pods:report_request"}:
+    if name in {"pods:member_remove", "pods:report_request", "pods:vetting"}:
         return  # a page with a form, as well as an action
     assert alice_client.get(path).status_code == NOT_ALLOWED
 

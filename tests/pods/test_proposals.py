@@ -107,8 +107,8 @@ def test_withdrawing_the_objection_after_an_amendment_lets_it_pass(
     assert response.status_code == 302
     proposal.refresh_from_db()
     assert proposal.amended_at is not None
-    page = alice_client.get(proposal.get_absolute_url()).content.decode()
-    assert "before the amendment" in page
+    # A new value is a new change: the objection to the old one is cleared.
+    assert not ProposalResponse.objects.filter(proposal=proposal).exists()
     respond(alice_client, proposal, "consent")
 
     close_due_proposals(now=after_deadline(proposal))
@@ -159,6 +159,10 @@ def test_the_command_decides_due_proposals(maple, bob):
     assert Decision.objects.count() == 1
 
 
+def in_days(days):
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
 @pytest.mark.django_db
 def test_adding_a_coordinator_by_consent(maple, alice, bob, alice_client):
     propose(
@@ -167,21 +171,49 @@ def test_adding_a_coordinator_by_consent(maple, alice, bob, alice_client):
         title="Bob coordinates too",
         change="add_coordinator",
         person=str(bob.pk),
+        deadline=in_days(7),
     )
     proposal = Proposal.objects.get()
+    respond(alice_client, proposal, "consent")
     close_due_proposals(now=after_deadline(proposal))
     assert Membership.objects.get(pod=maple, person=bob).is_coordinator
 
 
 @pytest.mark.django_db
-def test_removing_the_last_coordinator_is_adopted_but_not_applied(maple, alice, alice_client):
+def test_a_coordinators_own_consent_does_not_count_for_a_change_about_them(
+    maple, alice, bob, bob_client, alice_client
+):
     propose(
-        alice_client, maple, title="I step back", change="remove_coordinator", person=str(alice.pk)
+        bob_client,
+        maple,
+        title="Alice steps back",
+        change="remove_coordinator",
+        person=str(alice.pk),
+        deadline=in_days(7),
     )
     proposal = Proposal.objects.get()
+    respond(alice_client, proposal, "consent")
     close_due_proposals(now=after_deadline(proposal))
+    assert "no coordinator of the pod consented" in Decision.objects.get().summary
     assert Membership.objects.get(pod=maple, person=alice).is_coordinator
-    assert "no coordinator left" in Decision.objects.get().summary
+
+
+@pytest.mark.django_db
+def test_stepping_back_with_another_coordinators_consent(maple, alice, bob, bob_client):
+    olive = make_person("olive", pods=[maple], role=Membership.Role.COORDINATOR)
+    propose(
+        bob_client,
+        maple,
+        title="Alice steps back",
+        change="remove_coordinator",
+        person=str(alice.pk),
+        deadline=in_days(7),
+    )
+    proposal = Proposal.objects.get()
+    proposal_respond(proposal=proposal, person=olive, kind="concern", note="We will miss her")
+    close_due_proposals(now=after_deadline(proposal))
+    assert not Membership.objects.get(pod=maple, person=alice).is_coordinator
+    assert "stepped back" in Decision.objects.get().summary
 
 
 @pytest.mark.django_db

@@ -7,7 +7,16 @@ import pytest
 from django.urls import reverse
 
 from requests_app import services
-from requests_app.models import Claim, ContactView, Feedback, Offer, Request, RequestContact
+from requests_app.models import (
+    Claim,
+    Concern,
+    ConcernAction,
+    ContactView,
+    Feedback,
+    Offer,
+    Request,
+    RequestContact,
+)
 from tests.conftest import client_for
 from tests.factories import make_person, make_request
 
@@ -34,6 +43,8 @@ def db_state():
         "claims": list(Claim.objects.order_by("pk").values()),
         "offers": list(Offer.objects.order_by("pk").values()),
         "feedback": list(Feedback.objects.order_by("pk").values()),
+        "concerns": list(Concern.objects.order_by("pk").values()),
+        "concern_actions": list(ConcernAction.objects.order_by("pk").values()),
     }
 
 

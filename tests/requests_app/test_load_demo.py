@@ -61,3 +61,20 @@ def test_the_demo_coordinator_has_something_in_each_queue(settings):
     weekly = Request.objects.get(series__isnull=False)
     assert "Needs that come back" in html and f"#{weekly.pk} " in html
     assert f"possible duplicate of #{weekly.pk}" in html
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_a_safeguarding_lead_and_a_ride_that_needs_a_vetted_helper(settings):
+    settings.DEBUG = True
+    load()
+    maple = Pod.objects.get(slug="maple")
+    assert "Alice (demo)" in client_for(None).get(maple.get_absolute_url()).content.decode()
+    ride = Request.objects.get(pod=maple, category="ride")
+    bob, elena = Person.objects.get(username="bob"), Person.objects.get(username="elena")
+    assert ride.needs_vetted_helper
+    assert not ride.can_be_claimed_by(bob)
+    assert ride.can_be_claimed_by(elena)
+    alice = client_for(Person.objects.get(username="alice"))
+    concerns = alice.get(reverse("requests_app:concern_list", args=["maple"]))
+    assert concerns.status_code == 200
+    assert "A friendly phone call" in concerns.content.decode()

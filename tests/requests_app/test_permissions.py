@@ -19,6 +19,8 @@ from django.test import Client
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from pods import services as pod_services
+from pods.models import Membership
 from requests_app import services
 from requests_app.models import ContactView, Handover, KeepHelping, Offer, new_private_token
 from tests.factories import REQUESTER_PHONE, make_offer, make_request, request_form_data
@@ -194,6 +196,40 @@ MATRIX = {
         LOGIN,
         NOT_FOUND,
     ],
+    # Safeguarding concerns: raised by whoever sees the request, the claim or the
+    # person; read only by a safeguarding lead (alice is one in this scene).
+    ("GET", "concern_request"): [LOGIN, PAGE, PAGE, PAGE, LOGIN, PAGE],
+    ("POST", "concern_request"): [
+        LOGIN,
+        done("request"),
+        done("request"),
+        done("request"),
+        LOGIN,
+        done("request"),
+    ],
+    ("GET", "concern_claim"): [LOGIN, FORBIDDEN, NOT_FOUND, PAGE, LOGIN, PAGE],
+    ("POST", "concern_claim"): [
+        LOGIN,
+        FORBIDDEN,
+        NOT_FOUND,
+        done("request"),
+        LOGIN,
+        done("request"),
+    ],
+    ("GET", "concern_person"): [LOGIN, PAGE, PAGE, PAGE, LOGIN, PAGE],
+    ("POST", "concern_person"): [LOGIN, done("pod"), done("pod"), done("pod"), LOGIN, done("pod")],
+    ("GET", "private_concern"): [NOT_FOUND] * 4 + [PAGE] + [NOT_FOUND],
+    ("POST", "private_concern"): PRIVATE_ACTION,
+    ("GET", "concern_list"): [LOGIN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN, PAGE],
+    ("GET", "concern_detail"): [LOGIN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN, PAGE],
+    ("POST", "concern_detail"): [
+        LOGIN,
+        FORBIDDEN,
+        NOT_FOUND,
+        FORBIDDEN,
+        LOGIN,
+        done("concern"),
+    ],
 }
 
 
@@ -224,6 +260,7 @@ class Scene:
     offer: object
     handover: object
     keep_helping: object
+    concern: object
 
 
 @pytest.fixture
@@ -254,7 +291,10 @@ def scene(maple, alice, bob, carol, helper):
     Offer.objects.filter(pk=offer.pk).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=5)
     )
-    return Scene(req, token, finished, finished_token, offer, handover, keep_helping)
+    # Alice is a safeguarding lead; someone worried about the requester told her.
+    Membership.objects.filter(pod=maple, person=alice).update(is_safeguarding_lead=True)
+    concern = services.concern_raise(pod=maple, raised_by=bob, text="Sounded scared", request=req)
+    return Scene(req, token, finished, finished_token, offer, handover, keep_helping, concern)
 
 
 def path_and_data(name, scene, maple, role):
@@ -270,6 +310,16 @@ def path_and_data(name, scene, maple, role):
         path = url(name, scene.handover.pk)
     elif name == "keep_helping_answer":
         path = url(name, scene.keep_helping.pk)
+    elif name == "concern_request":
+        path = url(name, scene.req.pk)
+    elif name == "concern_claim":
+        path = url(name, scene.req.claims.get().pk)
+    elif name == "concern_person":
+        path = url(name, maple.slug, scene.concern.raised_by_id)
+    elif name == "concern_list":
+        path = url(name, maple.slug)
+    elif name == "concern_detail":
+        path = url(name, maple.slug, scene.concern.pk)
     elif name.startswith("request_") and name not in ("request_new", "request_posted"):
         path = url(name, scene.req.pk)
     elif name.startswith("offer_") and name != "offer_new":
@@ -296,6 +346,8 @@ def path_and_data(name, scene, maple, role):
         data = {"answer": "keep"}
     elif name == "keep_helping_answer":
         data = {"answer": "no"}
+    elif name.startswith("concern_") or name == "private_concern":
+        data = {"text": "They seemed frightened", "note": "Called them, all well"}
     elif name in ("offer_new", "offer_edit"):
         data = {
             "pod": str(maple.pk),
@@ -321,6 +373,7 @@ def expected_location(place, scene, maple):
         "finished_private": url("private_status", scene.finished_token),
         "offer": scene.offer.get_absolute_url(),
         "my_page": url("my_page"),
+        "concern": url("concern_detail", maple.slug, scene.concern.pk),
         "new_offer": Offer.objects.order_by("pk").last().get_absolute_url(),
     }
     return places[place]
@@ -356,3 +409,51 @@ def test_permission_matrix(request, scene, maple, method, name, role, expect):
     if expect.to:
         location = expected_location(expect.to, scene, maple)
         assert response["Location"].split("?")[0] == location
+
+
+# --- Help at home in a pod that asks for vetted helpers (issue 14) ---------------------
+
+# An open childcare request in maple, which asks for vetted helpers; the claimer
+# column is a member a coordinator vetted. Columns as ROLES: GET of the request's
+# page (does it offer the claim button, or the refusal?) and POST of the claim
+# (does a claim exist afterwards?).
+REFUSAL = "This one needs a vetted helper: ask your coordinators."
+IN_HOME_MATRIX = {
+    # role: (page status, button shown, refusal shown, claim status, claimed)
+    "visitor": (200, False, False, 302, False),  # sent to log in
+    "member": (200, False, True, 302, False),  # refused: not vetted
+    "outsider": (200, False, False, 302, False),  # sent to the pod's page, to join
+    "claimer": (200, True, False, 302, True),  # vetted
+    "requester": (200, False, False, 302, False),  # no account: sent to log in
+    "coordinator": (200, False, True, 302, False),  # a coordinator is not vetted by the role
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_only_a_vetted_member_may_claim_help_at_home(request, maple, alice, helper, role):
+    maple.in_home_needs_vetting = True
+    maple.save(update_fields=["in_home_needs_vetting"])
+    at_home, _token = make_request(maple, category="childcare", summary="An hour with Leo")
+    pod_services.vetting_record(
+        pod=maple,
+        person=helper,
+        by=alice,
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
+    )
+    client = (
+        request.getfixturevalue(CLIENT_FIXTURES[role]) if role in CLIENT_FIXTURES else Client()
+    )
+    page_status, button, refusal, claim_status, claimed = IN_HOME_MATRIX[role]
+
+    page = client.get(reverse("requests_app:request_detail", args=[at_home.pk]))
+    assert page.status_code == page_status
+    html = page.content.decode()
+    assert ("I can help with this" in html) == button
+    assert (REFUSAL in html) == refusal
+
+    response = client.post(reverse("requests_app:request_claim", args=[at_home.pk]), follow=True)
+    assert response.redirect_chain[0][1] == claim_status
+    assert at_home.claims.exists() == claimed
+    if refusal:
+        assert REFUSAL in response.content.decode()

@@ -44,13 +44,14 @@ def fill_maple(maple, bob, alice, size):
 
 # The ceilings, on a running site: the session and the person (with their
 # memberships) come from the shared cache (pods/auth.py), so what is left is
-# the page's own queries. Before issue 18: 6, 6, 9, 10, 9, 5, 6.
+# the page's own queries. Before issue 18: 6, 6, 10, 10, 9, 5, 6.
 PAGES = {
     "board": 2,  # the pod, the page (no COUNT: mutualaid/pagination.py)
     "board, second page": 2,
     # +1: how many coordinators' asks wait for an answer (issue 5); +1: asks to keep
-    # helping with a need that comes back (issue 17).
-    "my page": 7,
+    # helping with a need that comes back (issue 17); +1: proposals waiting for the
+    # person's response (issue 14).
+    "my page": 8,
     # its contact details, their showing logged; +1: an ask to take over (issue 17)
     "request page, as its helper": 7,
     # the request, the viewer's claim (requests_app.access), the helper, matches, a

@@ -37,19 +37,15 @@ def test_export_has_public_fields_only_by_default(maple, alice_client):
 
 
 @pytest.mark.django_db
-def test_export_with_contacts_logs_one_showing_per_request(maple, alice, alice_client, client):
-    first, token = make_request(maple)
+def test_export_with_contacts_waits_for_a_second_person(maple, alice_client):
+    # Two people for a contact export: tests/requests_app/test_contact_export.py.
     make_request(maple)
-
-    _response, rows = export(alice_client, maple, include_contacts="on")
-
-    assert rows[0] == spreadsheets.PUBLIC_COLUMNS + spreadsheets.CONTACT_COLUMNS
-    assert REQUESTER_PHONE in rows[1]
-    views = ContactView.objects.filter(kind=ContactView.Kind.EXPORT, viewer=alice)
-    assert views.count() == 2
-    # The requester sees it on their private page, like any other showing.
-    private = client.get(reverse("requests_app:private_status", args=[token])).content.decode()
-    assert "Alice" in private
+    response = alice_client.post(
+        reverse("pods:export", args=[maple.slug]), {"statuses": "all", "include_contacts": "on"}
+    )
+    assert response.status_code == 302
+    assert not response.streaming
+    assert not ContactView.objects.exists()
 
 
 @pytest.mark.django_db
@@ -81,8 +77,9 @@ def test_safe_cell_leaves_ordinary_text_alone():
 def test_export_queries_stay_flat(maple, alice_client, django_assert_max_num_queries):
     for index in range(30):
         make_request(maple, summary=f"Need {index}")
-    with django_assert_max_num_queries(12):
-        export(alice_client, maple, include_contacts="on")
+    with django_assert_max_num_queries(8):
+        _response, rows = export(alice_client, maple)
+    assert len(rows) == 31
 
 
 @pytest.mark.django_db

@@ -2,9 +2,10 @@ import logging
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
+from mutualaid.checks import console_delivery
 from notifications.outbox import BATCH_SIZE, Worker
 
 logger = logging.getLogger("notifications")
@@ -28,6 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
 
     def handle(self, *args, loop=False, interval=10.0, batch_size=BATCH_SIZE, **options):
+        reason = console_delivery()
+        if reason:
+            # Printed mail carries private links and addresses into stdout, which
+            # cron appends to a log file: never by accident on a real server.
+            raise CommandError(
+                f"Refusing to deliver notifications to the console with DEBUG off: {reason}. "
+                "Set EMAIL_URL to your mail server, or ALLOW_CONSOLE_EMAIL=1 if printing "
+                "is really what you want."
+            )
         worker = Worker()
         # Finish the message in hand, then stop: systemd sends SIGTERM on stop.
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from pods import services as pod_services
 from pods.models import Membership, Person, Pod, PostalCode, Proposal, ProposalResponse, Report
-from requests_app import services
+from requests_app import consent, services
 from requests_app.models import Category, Offer
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, refused in production  # nosec B105
@@ -303,5 +303,36 @@ class Command(BaseCommand):
                 "notes": "",
             },
             callback_preference="call",
+            # alice read Grace the privacy script, and Grace agreed.
+            coordinator=people["alice"],
+            consent_version=consent.CURRENT_VERSION,
+            now=now,
+        )
+        self._safeguarding(pods, people, posted, now)
+
+    def _safeguarding(self, pods, people, posted, now):
+        """Maple Street asks for vetted helpers for rides, childcare and help at home:
+        elena is vetted, bob is not (he sees the ride but cannot take it); alice is
+        the safeguarding lead, with one concern to look at."""
+        maple = pods["maple"]
+        maple.in_home_needs_vetting = True
+        maple.save(update_fields=["in_home_needs_vetting"])
+        pod_services.safeguarding_lead_set(
+            pod=maple, person=people["alice"], lead=True, by=people["alice"], now=now
+        )
+        pod_services.vetting_record(
+            pod=maple,
+            person=people["elena"],
+            by=people["alice"],
+            expires_on=timezone.localdate(now) + datetime.timedelta(days=365),
+            note="Met in person; two neighbors vouched for her.",
+            now=now,
+        )
+        check_in = next(p.request for p in posted if p.request.category == Category.CHECK_IN)
+        services.concern_raise(
+            pod=maple,
+            raised_by=people["elena"],
+            text="When I called, she said someone at home shouts at her. She sounded scared.",
+            request=check_in,
             now=now,
         )

@@ -103,6 +103,10 @@ SUMMARIES = {
         "Help reading a letter from the housing office",
         "Translate at a doctor's appointment",
     ],
+    Category.HOME_HELP: [
+        "Someone to change a light bulb I can't reach",
+        "Help tidying the kitchen after my operation",
+    ],
     Category.OTHER: [
         "Help moving a heavy box to the curb",
         "Set up a video call with my grandchildren",
@@ -118,7 +122,7 @@ OFFER_TEXTS = [
 ]
 CATEGORIES = list(Category.values)
 # How often each kind of help is asked for: groceries and medication most.
-CATEGORY_WEIGHTS = [30, 20, 8, 8, 12, 3, 3, 8, 3, 5]
+CATEGORY_WEIGHTS = [30, 20, 8, 8, 12, 3, 3, 8, 3, 2, 5]
 CATEGORY_CUM_WEIGHTS = list(itertools.accumulate(CATEGORY_WEIGHTS))
 LANGUAGE_SETS = [",en,", ",es,", ",en,es,", ",zh,", ",vi,", ",en,", ",en,", ""]
 

@@ -27,7 +27,7 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from pods.models import Membership, Person, Proposal
+from pods.models import Membership, Person, Proposal, ProposalResponse
 from requests_app.models import Claim, Request
 from tests.factories import PASSWORD, make_person, make_pod, make_request
 
@@ -352,19 +352,26 @@ def test_a_coordinator_stepped_back_by_a_cron_job_is_refused_by_the_servers_at_o
     a, b = two_servers_sharing_redis
     pod = make_pod("maple")
     alice = make_person("alice", pods=[pod], role=Membership.Role.COORDINATOR)
-    make_person("carol", pods=[pod], role=Membership.Role.COORDINATOR)
+    carol = make_person("carol", pods=[pod], role=Membership.Role.COORDINATOR)
     browser = Browser()
     browser.log_in(a, "alice")
     dashboard = f"/pods/{pod.slug}/dashboard/"
     assert signed_in(browser.get(b, dashboard))
     assert signed_in(browser.get(a, dashboard))
-    Proposal.objects.create(
+    # Proposed by another coordinator, open the long period a role change needs,
+    # consented by a coordinator (issue 14's safeguards), and due now.
+    proposal = Proposal.objects.create(
         pod=pod,
+        author=carol,
         title="Alice steps back",
         text="She asked to.",
+        concrete_changed_at=timezone.now() - datetime.timedelta(days=10),
         deadline=timezone.now() - datetime.timedelta(minutes=1),
         change=Proposal.Change.REMOVE_COORDINATOR,
         person=alice,
+    )
+    ProposalResponse.objects.create(
+        proposal=proposal, pod=pod, person=carol, kind=ProposalResponse.Kind.CONSENT
     )
 
     # The hourly cron job, on a third host with the same environment.

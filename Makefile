@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-dev messages lock clean
+.PHONY: run test bench bench-compare install install-dev messages lock clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) || { \
@@ -50,8 +50,24 @@ test: install-dev
 
 # The city-scale benchmark (issue 8): 1,000,000 requests on a throwaway PostgreSQL,
 # gunicorn driven by wrk; prints a table and writes it to bench-results/.
+# COMMIT=<rev>: that commit instead of this checkout, measured by this driver.
 bench: install
+ifdef COMMIT
+	scripts/bench-commit.sh $(COMMIT) $(BENCH_ARGS)
+else
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+endif
+
+# Two commits back to back (default: main, then this checkout's HEAD), then the
+# targets table with the first beside the second (docs/benchmarks.md).
+BEFORE ?= main
+AFTER ?= HEAD
+BEFORE_LABEL ?= main before
+AFTER_LABEL ?= after
+bench-compare: install
+	scripts/bench-commit.sh --label "$(BEFORE_LABEL)" $(BEFORE) $(BENCH_ARGS) --json bench-results/compare-before.json
+	scripts/bench-commit.sh --label "$(AFTER_LABEL)" $(AFTER) $(BENCH_ARGS) --json bench-results/compare-after.json
+	$(BIN)/python scripts/bench.py --table bench-results/compare-before.json bench-results/compare-after.json | tee bench-results/compare.md
 
 # Developers: regenerate the Spanish catalog after changing user-facing text
 # (needs GNU gettext: apt-get install gettext).

@@ -28,6 +28,13 @@ def keep_private(response):
     return response
 
 
+def without_person(view):
+    """Mark a view that never uses the person or the session (``/ping``, health
+    checks): the language middleware then loads neither."""
+    view.without_person = True
+    return view
+
+
 # What a view may say about its own response that a cached copy must repeat.
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "Expires")
 

@@ -2,6 +2,7 @@ import contextvars
 from typing import Any
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
 # True while a request is served for which nobody chose a language: not the
@@ -52,22 +53,34 @@ class PersonLanguageMiddleware:
     the pod's first language where a pod is in context, else LANGUAGE_CODE.
 
     Runs after LocaleMiddleware (cookie, then Accept-Language) and
-    AuthenticationMiddleware.
+    AuthenticationMiddleware. A view marked ``without_person`` (mutualaid/http.py:
+    /ping, /healthz) loads neither the session nor the person; every other address,
+    an unknown one too (its 404 page), speaks the person's language.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        cookie_choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        person_choice = user is not None and user.is_authenticated and user.language
-        if person_choice and not cookie_choice:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-        undecided = not (person_choice or cookie_choice or _browser_chose(request))
+        undecided = False
+        if not _without_person(request):
+            user = getattr(request, "user", None)
+            cookie_choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            person_choice = user is not None and user.is_authenticated and user.language
+            if person_choice and not cookie_choice:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            undecided = not (person_choice or cookie_choice or _browser_chose(request))
         token = _language_undecided.set(undecided)
         try:
             return self.get_response(request)
         finally:
             _language_undecided.reset(token)
+
+
+def _without_person(request):
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return getattr(match.func, "without_person", False)

@@ -62,8 +62,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "mutualaid.sites.SiteOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, reading the person through the shared cache.
+    "pods.middleware.CachedAuthenticationMiddleware",
     "mutualaid.middleware.PersonLanguageMiddleware",
+    # The replica for read-only pages, when there is one (mutualaid/routers.py).
+    "mutualaid.routers.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,6 +102,70 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # restarts no worker fails once more on a connection that is gone.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# --- Scale-out on PostgreSQL (docs/scaling.md) ------------------------------
+# "transaction" when DATABASE_URL goes through a transaction-pooling PgBouncer:
+# then no prepared statements (PgBouncer 1.18 cannot keep them) and no
+# server-side cursors (they outlive a transaction). Empty: a direct connection.
+DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="")
+if DATABASE_POOL_MODE not in ("", "session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be empty, 'session' or 'transaction'.")
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+_pooled = DATABASE_POOL_MODE == "transaction"
+
+
+def _prepared_statements(options, *, default_threshold, threshold_variable):
+    """psycopg prepares a statement the Nth time a connection runs it, which saves
+    PostgreSQL the planning; Django leaves it off. Only a cursor that binds the
+    parameters on the server can be prepared (Django's default cursor merges them
+    into the SQL on the client, and psycopg never prepares that), so both go on
+    together (docs/scaling.md). "off" in the variable turns both off; off is the
+    default: with them on, one run of the PostgreSQL suite hung in a COMMIT (not
+    yet understood), so they wait for a measured, tested case."""
+    value = env.str(threshold_variable, default="off" if default_threshold is None else "")
+    value = value.strip().lower() or str(default_threshold)
+    try:
+        threshold = None if value in ("off", "none") else int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{threshold_variable} must be a number or 'off'.") from None
+    options["server_side_binding"] = threshold is not None
+    options["prepare_threshold"] = threshold
+
+
+if _postgres:
+    _prepared_statements(
+        DATABASES["default"].setdefault("OPTIONS", {}),
+        default_threshold=None,
+        threshold_variable="DATABASE_PREPARE_THRESHOLD",
+    )
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _pooled
+    if _pooled and DATABASES["default"]["OPTIONS"]["prepare_threshold"] is not None:
+        raise ImproperlyConfigured(
+            "DATABASE_PREPARE_THRESHOLD cannot be used through a transaction pooler."
+        )
+# A connection straight to PostgreSQL, for what needs a session of its own
+# (run_once's advisory locks) when DATABASE_URL goes through a pooler.
+if env.str("DIRECT_DATABASE_URL", default=""):
+    DATABASES["direct"] = env.db_url("DIRECT_DATABASE_URL")
+    DATABASES["direct"]["OPTIONS"] = {"prepare_threshold": None}
+    DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
+# A streaming replica: read-only pages read from it (mutualaid/routers.py).
+if env.str("REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    _prepared_statements(
+        DATABASES["replica"].setdefault("OPTIONS", {}),
+        default_threshold=None,
+        threshold_variable="REPLICA_PREPARE_THRESHOLD",
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["mutualaid.routers.ReplicaRouter"]
+# Seconds a person (or browser) reads from the primary after a POST: their own
+# writes, whatever the replica's lag.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+# A replica further behind than this is not used at all (so after the pin, a
+# person's own writes are on the replica).
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=2.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pods.Person"
@@ -122,6 +189,25 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
 }
+# A cache every server and worker sees (Redis, memcached), or each process's own
+# memory (the embedded default, and the dummy cache).
+SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+# Sessions: in the database, read through the shared cache when there is one (a
+# logout deletes both, so every server sees it at once). Each process's own
+# memory cannot be told of a logout on another one, so without a shared cache
+# they are read from the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db",
+)
+# Seconds the signed-in person and their memberships stay in the shared cache
+# (pods/auth.py); every change to them deletes the entry. 0: read them per request.
+PERSON_CACHE_SECONDS = env.int("PERSON_CACHE_SECONDS", default=3600 if SHARED_CACHE else 0)
 # How long visitors (not signed in) may be served a public page (the home page, a
 # pod's page and board, a request's page) rendered for an earlier visitor; 0:
 # always live (mutualaid/http.py).
@@ -158,7 +244,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

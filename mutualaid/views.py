@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from mutualaid.http import cached_for_visitors
+from mutualaid.http import cached_for_visitors, without_person
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def _from_this_site(request):
 
 @require_GET
 @never_cache
+@without_person
 def healthz(request):
     """For load balancers and monitoring: 200 when the database answers, else 503."""
     try:
@@ -74,6 +75,7 @@ def healthz(request):
 
 
 @require_GET
+@without_person
 def ping(request):
     """A constant answer that touches nothing: the ceiling for benchmarks."""
     return HttpResponse("pong\n", content_type="text/plain")

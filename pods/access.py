@@ -22,8 +22,18 @@ def get_pod(slug: str) -> Pod:
 
 
 def get_membership(user: Viewer, pod: Pod) -> Membership | None:
+    """The user's membership of the pod, or None. From the person's cached copy
+    when there is one (pods/auth.py: every change to a membership deletes it),
+    else one query."""
     if not user.is_authenticated:
         return None
+    cached: dict[int, Membership] | None = getattr(user, "pod_memberships", None)
+    if cached is not None:
+        membership = cached.get(pod.pk)
+        if membership is not None:
+            membership.pod = pod
+            membership.person = user
+        return membership
     return Membership.objects.filter(pod=pod, person=user).first()
 
 

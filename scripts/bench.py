@@ -26,6 +26,7 @@ The table goes to stdout and to bench-results/bench-<date>.md.
 # ruff: noqa: S603, S607
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -57,10 +58,23 @@ CONSTANT_PAGE_SIGNED_IN = "constant page, signed in"
 # Rows measured for comparison, without a target of their own.
 REFERENCE_ROWS = {"ceiling: /ping", LOGGED_IN_FLOOR, CONSTANT_PAGE, CONSTANT_PAGE_SIGNED_IN}
 
-# Targets from issue 8, as shares of the ceiling's throughput.
-READ_TARGET = 0.40
-WRITE_TARGET = 0.25
-P99_TARGET_MS = 100
+# Targets from issue 18, as shares of the ceiling's throughput (each within one run).
+TARGETS = {
+    CONSTANT_PAGE_SIGNED_IN: 0.30,
+    "pod board, page 1": 0.15,
+    "request page": 0.15,
+    "coordinator dashboard": 0.08,
+    "my page": 0.08,
+    "posting a request": 0.10,
+    "claiming a request": 0.10,
+    "pod board, page 1, as a visitor": 0.70,
+}
+P99_TARGET_MS = 50
+# Signed-in pages: at least this many times the "before" run's throughput (--compare).
+SPEEDUP_TARGET = 2.0
+# A deployment for one city: PostgreSQL, Redis, 4 gunicorn workers, the notification worker.
+MEMORY_TARGET_MB = 1024
+REPLICA_SUFFIX = " (replica)"
 
 
 def log(message):
@@ -143,7 +157,8 @@ def free_port():
 class Server:
     """gunicorn serving the app as in production, in its own process group."""
 
-    def __init__(self, *, workers, worker_class, threads, log_dir):
+    def __init__(self, *, workers, worker_class, threads, log_dir, env=None):
+        self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.command = [
@@ -165,7 +180,9 @@ class Server:
         self.process = None
 
     def __enter__(self):
-        self.process = subprocess.Popen(self.command, cwd=ROOT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -342,7 +359,8 @@ end
 """
 
 POST_LUA = """
--- Each POST is a new request from an anonymous neighbor, with varied content.
+-- Each POST is a new request from an anonymous neighbor, with varied content and
+-- a valid phone number (stored in E.164 since issue 16: an invalid one is refused).
 local pods = {%(pods)s}
 local categories = {"groceries", "medication", "meal", "ride", "check_in", "supplies"}
 local counter = 0
@@ -364,8 +382,11 @@ function request()
     .. "&summary=Help+needed+number+" .. n .. "+from+thread+" .. tid
     .. "&area=near+Oak+%%26+" .. (n %% 40) .. "th"
     .. "&needed_by=&languages=en&contactless=on"
-    .. "&name=Neighbor" .. n .. "&phone=555-0100-" .. string.format("%%04d", n %% 10000)
+    .. "&name=Neighbor" .. n .. "&phone=%%28212%%29+3"
+    .. string.format("%%02d-%%04d", math.floor(n / 10000) %% 100, n %% 10000)
     .. "&email=&preferred=call&address=&notes=&website=&agree=on"
+    -- As a browser sends it: each form rendered carries its own key.
+    .. "&idempotency_key=bench-" .. tid .. "-" .. string.format("%%016d", i)
   return wrk.format("POST", "/requests/new/", headers, body)
 end
 """
@@ -475,15 +496,30 @@ def get_script(path, cookie=None):
 
 
 def measure_in_subprocess(kind, *args, timeout=1800):
-    """Run ``bench.py --measure kind args`` and return its JSON line (time, peak memory)."""
+    """Run ``bench.py --measure kind args`` and return its JSON line (time, peak memory).
+
+    On failure, the whole error output goes to bench-results/failed-<kind>-<time>.log
+    and the row names the exception (not the last line of a SQL error's context)."""
     command = [PYTHON, str(Path(__file__).resolve()), "--measure", kind, *args]
     try:
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout} s"}
     if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+        log_path = ROOT / "bench-results" / f"failed-{kind}-{time.strftime('%H%M%S')}.log"
+        log_path.write_text(done.stderr)
+        return {"error": f"{exception_line(done.stderr)} (see {log_path.relative_to(ROOT)})"}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def exception_line(stderr):
+    """The line of a Python traceback that names the exception: the last one that
+    starts in the first column with ``Name:`` (a SQL error's message goes on with
+    ``LINE 1: ...`` and a caret line, which say nothing on their own)."""
+    lines = stderr.strip().splitlines()
+    named = [line for line in lines if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b", line)]
+    named = named or [line for line in lines if re.match(r"[A-Za-z_][\w.]*(: |$)", line)]
+    return (named or lines or ["failed"])[-1].replace("|", "\\|")
 
 
 def measure(kind, args):
@@ -583,6 +619,74 @@ def pod_near_size(size):
     return min(pods.values_list("slug", "n")[:60], key=lambda pair: abs(pair[1] - size))
 
 
+# --- Memory at the end of the run ---------------------------------------------------
+
+
+def children_of(root):
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if parent == root:
+            found.append(int(entry.name))
+    return found
+
+
+def memory_mb(pid):
+    """(resident, proportional) set size of a process in MiB, from /proc. PSS
+    shares each shared page among the processes mapping it, so PSS adds up."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        return 0.0, 0.0
+    return rss / 1024, pss / 1024
+
+
+def memory_report(*, server, worker, postgres, redis_pid):
+    """What each process holds at the end of the run, and the deployment's total."""
+    rows = []
+    master = memory_mb(server.process.pid)
+    rows.append(("gunicorn master", *master))
+    workers = sorted(children_of(server.process.pid))
+    for number, pid in enumerate(workers, 1):
+        rows.append((f"gunicorn worker {number}", *memory_mb(pid)))
+    if worker is not None and worker.poll() is None:
+        rows.append(("notification worker (send_notifications --loop)", *memory_mb(worker.pid)))
+    backends = [postgres, *children_of(postgres)]
+    pg = [memory_mb(pid) for pid in backends]
+    rows.append(
+        (f"PostgreSQL ({len(backends)} processes)", max(r for r, _p in pg), sum(p for _r, p in pg))
+    )
+    if redis_pid:
+        rows.append(("Redis", *memory_mb(redis_pid)))
+    total = sum(pss for _name, _rss, pss in rows)
+    return {"rows": rows, "total_pss_mb": total, "workers": len(workers)}
+
+
+def format_memory(memory):
+    lines = [
+        "| process | resident MiB | proportional (PSS) MiB |",
+        "|---|---:|---:|",
+    ]
+    for name, rss, pss in memory["rows"]:
+        lines.append(f"| {name} | {rss:.0f} | {pss:.0f} |")
+    ok = memory["total_pss_mb"] <= MEMORY_TARGET_MB
+    lines.append(
+        f"| **the deployment** ({memory['workers']} workers) | | "
+        f"**{memory['total_pss_mb']:.0f}** (target ≤ {MEMORY_TARGET_MB}: {verdict(ok)}) |"
+    )
+    return "\n".join(lines)
+
+
 # --- The report --------------------------------------------------------------------
 
 
@@ -608,6 +712,27 @@ def machine_description(workers, worker_class, threads):
         f"{platform.release()}; Python {platform.python_version()}, PostgreSQL {pg_version} "
         f"(throwaway cluster, fsync off), {server}; wrk and PostgreSQL on the same machine"
     )
+
+
+def git_commit():
+    """The commit measured (with "+changes" when the checkout has uncommitted ones);
+    scripts/bench-commit.sh names it in BENCH_COMMIT (its export is no checkout)."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+changes" if dirty else "")
 
 
 def verdict(ok):
@@ -637,12 +762,13 @@ def format_table(rows, ceiling):
         target = row["target"]
         if target is None:
             target_text = "ceiling" if row["name"].startswith("ceiling") else "for reference"
-            met = ""
+            ok = row["p99"] < P99_TARGET_MS
+            met = "" if row["name"].startswith("ceiling") else f"p99 {verdict(ok)}"
+            if not row["name"].startswith("ceiling"):
+                target_text += f", p99 < {P99_TARGET_MS} ms"
         else:
-            target_text = f"≥ {target:.0%}" + (
-                f", p99 < {P99_TARGET_MS} ms" if row["kind"] == "read" else ""
-            )
-            ok = share >= target and (row["kind"] != "read" or row["p99"] < P99_TARGET_MS)
+            target_text = f"≥ {target:.0%}, p99 < {P99_TARGET_MS} ms"
+            ok = share >= target and row["p99"] < P99_TARGET_MS
             met = verdict(ok)
         errors = row["errors"] + row["timeouts"]
         lines.append(
@@ -653,11 +779,128 @@ def format_table(rows, ceiling):
     return "\n".join(lines)
 
 
+def run_label(run, default):
+    """How a saved run is named in a table: its --label, else its commit."""
+    if not run:
+        return default
+    return run.get("label") or (run.get("commit") or "")[:9] or default
+
+
+def targets_table(rows, ceiling, before, *, now_label="now"):
+    """Each page's share of /ping and p99 against the targets, and its throughput
+    against the "before" run's (a JSON a previous run wrote), side by side."""
+    earlier = {}
+    if before:
+        earlier = {r["name"]: r for r in before["rows"] if "rps" in r}
+    then = run_label(before, "before")
+    lines = [
+        f"| page | {then}: req/s | {then}: share of /ping | {now_label}: req/s "
+        f"| {now_label}: share of /ping | × before | p99 ms before → {now_label} | target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for row in rows:
+        if "rps" not in row or row["name"].startswith("ceiling"):
+            continue
+        share = row["rps"] / ceiling if ceiling else 0
+        old = earlier.get(row["name"])
+        old_share = old["rps"] / before["ceiling"] if old and before["ceiling"] else None
+        speedup = row["rps"] / old["rps"] if old and old["rps"] else None
+        checks = [row["p99"] < P99_TARGET_MS]
+        wanted = [f"p99 < {P99_TARGET_MS} ms"]
+        if row["target"] is not None:
+            checks.append(share >= row["target"])
+            wanted.insert(0, f"≥ {row['target']:.0%} of /ping")
+        if row.get("signed_in") and row["name"] != LOGGED_IN_FLOOR and speedup is not None:
+            checks.append(speedup >= SPEEDUP_TARGET)
+            wanted.append(f"≥ {SPEEDUP_TARGET:.0f}× before")
+        old_p99 = f"{old['p99']:.0f} → " if old else ""
+        old_rps = f"{old['rps']:,.0f}" if old else ""
+        lines.append(
+            f"| {row['name']} | {old_rps} | "
+            f"{f'{old_share:.0%}' if old_share is not None else ''} | {row['rps']:,.0f} | "
+            f"{share:.0%} | {f'{speedup:.2f}' if speedup else ''} | "
+            f"{old_p99}{row['p99']:.0f} | "
+            f"{', '.join(wanted)} | {verdict(all(checks))} |"
+        )
+    return "\n".join(lines)
+
+
+def cpu_table(rows, before, *, now_label="now"):
+    """CPU per request and queries per page, the earlier run beside this one: the
+    figures that do not depend on what else the machine was doing."""
+    earlier = {r["name"]: r for r in before["rows"] if "rps" in r}
+    then = run_label(before, "before")
+    lines = [
+        f"| page | {then}: CPU ms/req app + db | {now_label}: CPU ms/req app + db "
+        f"| {then}: queries | {now_label}: queries |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        if "rps" not in row:
+            continue
+        old = earlier.get(row["name"])
+        old_cpu = f"{old['app_cpu_ms']:.1f} + {old['db_cpu_ms']:.1f}" if old else ""
+        lines.append(
+            f"| {row['name']} | {old_cpu} | {row['app_cpu_ms']:.1f} + {row['db_cpu_ms']:.1f} "
+            f"| {old.get('queries', '') if old else ''} | {row.get('queries', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def compare_saved_runs(before_path, after_path):
+    """``bench.py --table BEFORE.json AFTER.json``: the targets table and the CPU
+    table of two saved runs side by side, with no database and no load."""
+    before = json.loads(Path(before_path).read_text())
+    after = json.loads(Path(after_path).read_text())
+    now = run_label(after, "after")
+    out = [f"# {run_label(before, 'before')} beside {now}", ""]
+    for name, run, path in (("before", before, before_path), ("after", after, after_path)):
+        load = run.get("load_before"), run.get("load")
+        out.append(
+            f"- {name}: {run_label(run, name)}"
+            + (f" (commit {run['commit']})" if run.get("commit") else "")
+            + f", {Path(path).name}"
+            + (f", {run['date']}" if run.get("date") else "")
+            + (f", load average {load[0]:.1f} → {load[1]:.1f}" if None not in load else "")
+            + (f"; {run['machine']}" if run.get("machine") else "")
+        )
+    out += [
+        "",
+        "## The targets (issue 18)",
+        "",
+        targets_table(after["rows"], after["ceiling"], before, now_label=now),
+        "",
+        "## CPU per request and queries",
+        "",
+        cpu_table(after["rows"], before, now_label=now),
+        "",
+    ]
+    for name, run in (("before", before), ("after", after)):
+        if run.get("memory"):
+            out += [f"## Memory at the end of the run: {run_label(run, name)}", ""]
+            out += [format_memory(run["memory"]), ""]
+    print("\n".join(out))
+
+
 # --- The run -----------------------------------------------------------------------
 
 
 def inside(args):
+    with contextlib.ExitStack() as stack:
+        run(args, stack)
+
+
+def run(args, stack):
+    sys.path.insert(0, str(ROOT))
+    from tests.services import streaming_replica, throwaway_redis
+
     env = production_env()
+    redis_pid = None
+    if args.cache == "redis":
+        # The production cache: sessions and the signed-in person live there.
+        redis_url = stack.enter_context(throwaway_redis())
+        env["CACHE_URL"] = redis_url
+        redis_pid = redis_url.pid
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualaid.settings")
     results_dir = ROOT / "bench-results"
@@ -676,8 +919,16 @@ def inside(args):
         "--seed=1",
     )
     manage("collectstatic", "--noinput", "-v", "0")
+    replica_url = None
+    # A commit from before the replica router (mutualaid/routers.py) has no replica rows.
+    if not args.no_replica and (ROOT / "mutualaid" / "routers.py").exists():
+        log("a streaming replica of the seeded database (pg_basebackup -R)")
+        primary = urllib.parse.urlsplit(env["DATABASE_URL"])
+        replica_port = stack.enter_context(
+            streaming_replica(host=primary.hostname, port=primary.port, user=primary.username)
+        )
+        replica_url = f"postgres://{primary.username}@127.0.0.1:{replica_port}{primary.path}"
 
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -711,7 +962,23 @@ def inside(args):
         ("request page", f"/requests/{targets['detail_id']}/", member_cookie),
         ("coordinator dashboard", dashboard, coordinator_cookie),
         ("my page", "/me/", member_cookie),
+        ("pod page", f"/pods/{pod.slug}/", member_cookie),
     ]
+    # The pages a replica serves (mutualaid/routers.py), run again against a server
+    # with REPLICA_DATABASE_URL.
+    replica_reads = [
+        (name + REPLICA_SUFFIX, path, cookie)
+        for name, path, cookie in reads
+        if name in ("pod board, page 1", "request page", "pod page")
+    ]
+
+    def wanted(name):
+        # --pages: only the pages named (a part of the name is enough); the
+        # ceiling always runs, every share is of it.
+        return not args.pages or name.startswith("ceiling") or any(p in name for p in args.pages)
+
+    reads = [page for page in reads if wanted(page[0])]
+    replica_reads = [page for page in replica_reads if wanted(page[0])]
     counts = query_counts([r for r in reads if r[1] is not None])
     connection.close()
 
@@ -720,6 +987,7 @@ def inside(args):
     load_before = os.getloadavg()[0]
     rows = []
     machine = machine_description(workers, args.worker_class, args.threads)
+    memory = None
     with (
         tempfile.TemporaryDirectory() as work,
         Server(
@@ -730,13 +998,22 @@ def inside(args):
         ) as server,
     ):
         work_dir = Path(work)
+        # The notification worker, as in production: it sends the posted requests'
+        # notifications (to a dummy mail backend) while the load runs.
+        notifier = subprocess.Popen(
+            [PYTHON, "manage.py", "send_notifications", "--loop", "--interval", "1"],
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+        )
 
-        def wrk(script, duration=args.duration):
+        def wrk(script, duration=args.duration, on=None):
             # CPU per request, app and database, alongside wall-clock throughput: it
             # does not depend on what else the machine is doing.
-            before = tree_cpu(server.process.pid), tree_cpu(postgres)
+            on = on or server
+            before = tree_cpu(on.process.pid), tree_cpu(postgres)
             result = run_wrk(
-                server.url,
+                on.url,
                 script,
                 threads=args.wrk_threads,
                 connections=args.connections,
@@ -744,20 +1021,27 @@ def inside(args):
                 work_dir=work_dir,
             )
             count = max(result["requests"], 1)
-            result["app_cpu_ms"] = (tree_cpu(server.process.pid) - before[0]) * 1000 / count
+            result["app_cpu_ms"] = (tree_cpu(on.process.pid) - before[0]) * 1000 / count
             result["db_cpu_ms"] = (tree_cpu(postgres) - before[1]) * 1000 / count
             return result
 
-        for name, path, cookie in reads:
-            if path is None:
-                log(f"{name}: not available yet")
-                rows.append({"name": name, "skipped": "not available yet"})
-                continue
-            script = get_script(path, cookie)
-            wrk(script, duration=2)  # warm every worker's caches and connections
-            log(f"{name}: {path}")
-            row = {"name": name, "kind": "read", "signed_in": cookie is not None, **wrk(script)}
-            row["target"] = None if name in REFERENCE_ROWS else READ_TARGET
+        def read_rows(pages, on=None):
+            for name, path, cookie in pages:
+                if path is None:
+                    log(f"{name}: not available yet")
+                    rows.append({"name": name, "skipped": "not available yet"})
+                    continue
+                script = get_script(path, cookie)
+                wrk(script, duration=2, on=on)  # warm every worker's caches and connections
+                log(f"{name}: {path}")
+                result = wrk(script, on=on)
+                signed_in = cookie is not None
+                yield name, {"name": name, "kind": "read", "signed_in": signed_in, **result}
+
+        for name, row in read_rows(reads):
+            row["target"] = TARGETS.get(name)
+            if name.startswith("pod board, page") and "visitor" not in name:
+                row["target"] = TARGETS["pod board, page 1"]
             queries, status = counts[name]
             row["queries"] = queries
             if status >= 400:
@@ -765,39 +1049,63 @@ def inside(args):
             rows.append(row)
 
         # Posting: anonymous neighbors, a CSRF cookie and token fetched first.
-        csrf_cookie, token = csrf_for(server.url)
-        pods = ", ".join(str(pk) for pk in targets["post_pods"])
-        log("posting a request")
-        script = POST_LUA % {"pods": pods, "cookie": lua_string(csrf_cookie), "token": token}
-        row = {"name": "posting a request", "kind": "write", "target": WRITE_TARGET}
-        row["signed_in"] = False
-        row.update(wrk(script))
-        rows.append(row)
+        if wanted("posting a request"):
+            csrf_cookie, token = csrf_for(server.url)
+            pods = ", ".join(str(pk) for pk in targets["post_pods"])
+            log("posting a request")
+            script = POST_LUA % {"pods": pods, "cookie": lua_string(csrf_cookie), "token": token}
+            row = {"name": "posting a request", "kind": "write"}
+            row["target"] = TARGETS["posting a request"]
+            row["signed_in"] = False
+            row.update(wrk(script))
+            rows.append(row)
 
         # Claiming: one member claims distinct open requests of the big pod.
-        session = session_cookie(claimer)
-        csrf_cookie, token = csrf_for(server.url, session)
-        cookie = f"{session}; {csrf_cookie}"
-        ids = ", ".join(str(pk) for pk in targets["claim_ids"])
-        log("claiming")
-        script = CLAIM_LUA % {
-            "ids": ids,
-            "threads": args.wrk_threads,
-            "cookie": lua_string(cookie),
-            "token": token,
-        }
-        row = {"name": "claiming a request", "kind": "write", "target": WRITE_TARGET}
-        row["signed_in"] = True
-        row.update(wrk(script))
-        rows.append(row)
+        if wanted("claiming a request"):
+            session = session_cookie(claimer)
+            csrf_cookie, token = csrf_for(server.url, session)
+            cookie = f"{session}; {csrf_cookie}"
+            ids = ", ".join(str(pk) for pk in targets["claim_ids"])
+            log("claiming")
+            script = CLAIM_LUA % {
+                "ids": ids,
+                "threads": args.wrk_threads,
+                "cookie": lua_string(cookie),
+                "token": token,
+            }
+            row = {"name": "claiming a request", "kind": "write"}
+            row["target"] = TARGETS["claiming a request"]
+            row["signed_in"] = True
+            row.update(wrk(script))
+            rows.append(row)
 
         log("ceiling again")
         row = {"name": "ceiling: /ping, again", "kind": "read", "target": None}
         row["signed_in"] = False
         row.update(wrk(get_script("/ping")))
         rows.append(row)
+        memory = memory_report(
+            server=server, worker=notifier, postgres=postgres, redis_pid=redis_pid
+        )
+        notifier.terminate()
+        notifier.wait(timeout=30)
+
+        if replica_url:
+            with Server(
+                workers=workers,
+                worker_class=args.worker_class,
+                threads=args.threads,
+                log_dir=results_dir,
+                env={"REPLICA_DATABASE_URL": replica_url},
+            ) as replica_server:
+                for name, row in read_rows(replica_reads, on=replica_server):
+                    base = name.removesuffix(REPLICA_SUFFIX)
+                    row["target"] = TARGETS.get(base)
+                    row["queries"] = counts[base][0]
+                    rows.append(row)
 
     load_after = os.getloadavg()[0]
+    before = json.loads(Path(args.compare).read_text()) if args.compare else None
     from pods.models import Membership
     from requests_app.models import Claim, Request
 
@@ -806,16 +1114,26 @@ def inside(args):
     pings = [r["rps"] for r in rows if r["name"].startswith("ceiling")]
     ceiling = sum(pings) / len(pings)
     board_rows = [
-        r for r in rows if r["name"].startswith("pod board") and "visitor" not in r["name"]
+        r
+        for r in rows
+        if r["name"].startswith("pod board")
+        and "visitor" not in r["name"]
+        and not r["name"].endswith(REPLICA_SUFFIX)
     ]
     deep_ratio = board_rows[1]["rps"] / board_rows[0]["rps"] if len(board_rows) == 2 else None
-    checks = [
-        f"Posts that created a request: {created_requests:,} (wrk counted "
-        f"{next(r for r in rows if r['name'] == 'posting a request')['requests']:,} answers).",
-        f"Claims that succeeded: {created_claims:,} "
-        f"(distinct open requests available: {len(targets['claim_ids']):,}; "
-        "a claim on a request already taken still answers with a redirect).",
-    ]
+    posting = next((r for r in rows if r["name"] == "posting a request"), None)
+    checks = []
+    if posting:
+        checks.append(
+            f"Posts that created a request: {created_requests:,} (wrk counted "
+            f"{posting['requests']:,} answers)."
+        )
+    if any(r["name"] == "claiming a request" for r in rows):
+        checks.append(
+            f"Claims that succeeded: {created_claims:,} "
+            f"(distinct open requests available: {len(targets['claim_ids']):,}; "
+            "a claim on a request already taken still answers with a redirect)."
+        )
     if deep_ratio is not None:
         first, deep = board_rows
         checks.append(
@@ -829,7 +1147,9 @@ def inside(args):
     from django.core.management import get_commands
 
     batch = []
-    if "purge_expired" in get_commands():
+    if args.no_jobs:
+        log("purge_expired and the CSV export: skipped (--no-jobs)")
+    elif "purge_expired" in get_commands():
         log("purge_expired: first run on the seeded database")
         catch_up = measure_in_subprocess("purge")
         batch.append(("purge_expired, first run on the seeded data", catch_up))
@@ -843,7 +1163,9 @@ def inside(args):
     else:
         log("purge_expired: not available yet")
         batch.append(("purge_expired", {"error": "not available yet"}))
-    if export_path:
+    if args.no_jobs:
+        pass
+    elif export_path:
         big = (pod.slug, Request.objects.filter(pod=pod).count())
         small = pod_near_size(big[1] // 10)
         coordinator_of = {
@@ -880,9 +1202,11 @@ def inside(args):
         )
 
     date = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
+    commit = git_commit()
+    label = args.label or (commit[:9] if commit else "now")
     report = "\n".join(
         [
-            f"# Benchmark {date}",
+            f"# Benchmark {date}: {label}" + (f" (commit {commit})" if commit else ""),
             "",
             f"Data: {args.requests:,} requests in {args.pods:,} pods, {args.people:,} people "
             f"(`manage.py seed`, {timings['seed']:.0f} s); the big pod `{pod.slug}` has "
@@ -896,15 +1220,57 @@ def inside(args):
             "",
             format_table(rows, ceiling),
             "",
+            "## The targets (issue 18)" + (f", beside {args.compare}" if before else ""),
+            "",
+            targets_table(rows, ceiling, before, now_label=label),
+            "",
+            *(
+                [
+                    "## CPU per request and queries",
+                    "",
+                    cpu_table(rows, before, now_label=label),
+                    "",
+                ]
+                if before
+                else []
+            ),
+            "## Memory at the end of the run",
+            "",
+            format_memory(memory) if memory else "not measured",
+            "",
+            "",
             *[f"- {line}" for line in checks],
             "",
-            "Purge and export, each in a fresh process (peak memory is the process's "
-            "maximum resident size; growth is above what it had before the job):",
-            "",
-            *batch_lines,
-            "",
+            *(
+                [
+                    "Purge and export, each in a fresh process (peak memory is the process's "
+                    "maximum resident size; growth is above what it had before the job):",
+                    "",
+                    *batch_lines,
+                    "",
+                ]
+                if batch
+                else []
+            ),
         ]
     )
+    saved = {
+        "label": label,
+        "commit": commit,
+        "date": date,
+        "machine": machine,
+        "load_before": load_before,
+        "load": load_after,
+        "data": {"requests": args.requests, "pods": args.pods, "people": args.people},
+        "duration": args.duration,
+        "rows": rows,
+        "ceiling": ceiling,
+        "memory": memory,
+        "jobs": batch,
+    }
+    json_path = Path(args.json) if args.json else results_dir / f"bench-{date}.json"
+    json_path.write_text(json.dumps(saved, indent=1))
+    log(f"figures saved to {json_path}")
     path = results_dir / f"bench-{date}.md"
     path.write_text(report)
     print()
@@ -925,11 +1291,51 @@ def main():
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
+        "--cache",
+        choices=["redis", "locmem"],
+        default="redis",
+        help="redis (default, as in production: a throwaway Redis) or each process's memory",
+    )
+    parser.add_argument(
+        "--no-replica", action="store_true", help="no streaming replica and no replica rows"
+    )
+    parser.add_argument(
+        "--compare", help="a bench-results/*.json of an earlier run, shown beside this one"
+    )
+    parser.add_argument(
         "--no-priority", action="store_true", help="as root, do not run at nice -10"
+    )
+    parser.add_argument(
+        "--pages",
+        nargs="+",
+        metavar="NAME",
+        help="run only the pages whose name contains one of these (e.g. board 'request page'"
+        " posting); the /ping ceiling always runs",
+    )
+    parser.add_argument(
+        "--no-jobs", action="store_true", help="skip the purge_expired and CSV export timings"
+    )
+    parser.add_argument(
+        "--label", help="the run's name in tables (default: the commit), e.g. 'main before'"
+    )
+    parser.add_argument(
+        "--json", help="where to save the run's figures (default: bench-results/bench-<date>.json)"
+    )
+    parser.add_argument(
+        "--table",
+        nargs=2,
+        metavar=("BEFORE_JSON", "AFTER_JSON"),
+        help="print the targets and CPU tables of two saved runs side by side, and stop",
     )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.table:
+        return compare_saved_runs(*args.table)
+    # File arguments are the caller's; the run itself works in the checkout.
+    for name in ("json", "compare"):
+        if getattr(args, name):
+            setattr(args, name, str(Path(getattr(args, name)).resolve()))
     os.chdir(ROOT)
     if args.measure:
         sys.path.insert(0, str(ROOT))
@@ -943,7 +1349,24 @@ def main():
         # and wrk all inherit this priority.
         os.nice(-10)
     command = [str(ROOT / "scripts" / "pg-throwaway.sh"), PYTHON, __file__, "--inside"]
-    os.execv(command[0], command + sys.argv[1:])  # noqa: S606
+    os.execv(command[0], command + absolute_paths(sys.argv[1:], args))  # noqa: S606
+
+
+def absolute_paths(argv, args):
+    """``argv`` with the --json and --compare paths made absolute (as in ``args``)."""
+    out = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        flag = arg.split("=", 1)[0]
+        if flag in ("--json", "--compare"):
+            out += [flag, getattr(args, flag[2:])]
+            skip = "=" not in arg
+            continue
+        out.append(arg)
+    return out
 
 
 if __name__ == "__main__":

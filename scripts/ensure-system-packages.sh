@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs (PostgreSQL server, Chromium,
-# GNU gettext for the translation check, Gammu SMSD for the text-message tests)
+# GNU gettext for the translation check, Redis and PgBouncer for the scale-out tests,
+# Gammu SMSD for the text-message tests)
 # when they are missing. Needs root for apt-get; otherwise says what to install.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v xgettext >/dev/null || missing+=(gettext)
+command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 command -v gammu >/dev/null || missing+=(gammu)
 command -v gammu-smsd >/dev/null || missing+=(gammu-smsd)
 

@@ -7,11 +7,22 @@
 - and the anonymous visitor (the plain ``client``).
 """
 
+import os
+
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from pods.models import Membership
 from tests.factories import make_person, make_pod
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: ids are reused between tests, and a
+    person cached in one must not appear in the next."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +111,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A throwaway Redis for the session (tests/services.py), stopped at its end."""
+    from tests.services import throwaway_redis
+
+    with throwaway_redis() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """Static files collected once, for app servers run with production settings
+    (their templates need the hashed names' manifest); yields STATIC_ROOT."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("static")
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        env={**os.environ, "STATIC_ROOT": str(root), "DEBUG": "0"},
+        check=True,
+        timeout=120,
+    )
+    return root

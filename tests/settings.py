@@ -19,3 +19,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # after a change, and the cache outlives a test. tests/mutualaid/test_visitor_cache.py
 # turns it on where it is the subject.
 VISITOR_CACHE_SECONDS = 0
+
+# The signed-in person and sessions through the cache, as production runs them
+# with Redis: the suite's one process shares its memory cache, so every test
+# that changes a person or a membership checks that the change is seen at once.
+PERSON_CACHE_SECONDS = 3600
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +17,9 @@ from django.views.decorators.http import require_POST
 from mutualaid import idempotency
 from mutualaid.fragments import fingerprint
 from mutualaid.http import cached_for_visitors
+from mutualaid.pagination import page_number, window
 from mutualaid.ratelimit import ratelimit
+from mutualaid.routers import reads_from_replica
 from pods.access import get_membership, get_pod
 from requests_app import access, matching, services
 from requests_app.forms import BoardFilterForm, FeedbackForm
@@ -35,6 +36,7 @@ from requests_app.models import (
 BOARD_PAGE_SIZE = 20
 
 
+@reads_from_replica
 @cached_for_visitors
 def board(request, slug):
     """Open requests in a pod, oldest first, public fields only; visitors see it too."""
@@ -48,7 +50,9 @@ def board(request, slug):
             requests = requests.filter(languages_filter("languages", language))
     # What the cards show, and what the request_board_open index covers.
     requests = requests.only(*CARD_FIELDS, "status", "pod_id").oldest_first()
-    page = Paginator(requests, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    # No COUNT of the board for the pager: one row more than a page says if
+    # there is a next one (mutualaid/pagination.py).
+    page = window(requests, page_number(request.GET.get("page")), BOARD_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -85,6 +89,7 @@ def _load_request(pk):
     return get_object_or_404(Request.objects.select_related("pod"), pk=pk)
 
 
+@reads_from_replica
 @cached_for_visitors
 @sensitive_variables("contact")
 @never_cache

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from mutualaid.http import cached_for_visitors
+from mutualaid.routers import reads_from_replica
 from pods.forms import JoinPodForm
 from pods.models import Membership, ModerationAction, Pod, Proposal
 from requests_app.models import Request
@@ -27,6 +28,7 @@ def count_per_pod(rows):
     return Coalesce(Subquery(counted.values("n")), 0)
 
 
+@reads_from_replica
 def pod_list(request):
     pods = Pod.objects.annotate(
         member_count=count_per_pod(Membership.objects.all()),
@@ -58,6 +60,7 @@ def _membership_with_warning(user, pod):
     )
 
 
+@reads_from_replica
 @cached_for_visitors
 def pod_detail(request, slug):
     pod = get_object_or_404(

@@ -3,12 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from mutualaid.routers import reads_from_replica
 from pods.access import get_pod_for_member
 from requests_app.forms import StatsForm
 from requests_app.models import Category
 from requests_app.stats import default_range, pod_statistics
 
 
+@reads_from_replica
 @login_required
 def stats(request, slug):
     pod, membership = get_pod_for_member(request.user, slug)

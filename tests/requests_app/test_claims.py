@@ -307,6 +307,37 @@ def test_board_has_twenty_a_page(client, maple):
     assert board_summaries(client, page=2) == [f"Need {number:02}" for number in range(20, 25)]
     html = client.get(url("board", "maple"), {"category": "groceries"}).content.decode()
     assert "?category=groceries&amp;page=2" in html
+    assert 'rel="prev"' not in html
+    second = client.get(url("board", "maple"), {"page": 2}).content.decode()
+    assert "page=1" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+
+@pytest.mark.django_db
+def test_board_pager_knows_the_next_page_without_counting(client, maple):
+    for number in range(20):
+        make_request(maple, summary=f"Need {number:02}")
+    html = client.get(url("board", "maple")).content.decode()
+    assert 'rel="next"' not in html  # exactly one page: the 21st row is not there
+    make_request(maple, summary="Need 20")
+    html = client.get(url("board", "maple")).content.decode()
+    assert 'rel="next"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "1001"])
+def test_board_reads_a_page_number_it_cannot_use_as_the_first_page(client, maple, page):
+    make_request(maple, summary="Need help")
+    response = client.get(url("board", "maple"), {"page": page})
+    assert response.status_code == 200
+    assert "Need help" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_board_past_its_last_page_says_so_and_leads_back(client, maple):
+    make_request(maple, summary="Need help")
+    html = client.get(url("board", "maple"), {"page": 5}).content.decode()
+    assert "No more open requests." in html
+    assert "page=1" in html
 
 
 @pytest.mark.django_db

@@ -42,19 +42,24 @@ def fill_maple(maple, bob, alice, size):
     return Neighborhood(claimed=req, token=token)
 
 
-# The ceilings: a session, the person, and a fixed number of queries per page.
+# The ceilings, on a running site: the session and the person (with their
+# memberships) come from the shared cache (pods/auth.py), so what is left is
+# the page's own queries. Before issue 18: 6, 6, 10, 10, 9, 5, 6.
 PAGES = {
-    "board": 6,
-    "board, second page": 6,
+    "board": 2,  # the pod, the page (no COUNT: mutualaid/pagination.py)
+    "board, second page": 2,
     # +1: how many coordinators' asks wait for an answer (issue 5); +1: asks to keep
     # helping with a need that comes back (issue 17); +1: proposals waiting for the
     # person's response (issue 14).
-    "my page": 10,
-    "request page, as its helper": 10,  # +1: an ask to take over the claim (issue 17)
-    "request page, as a coordinator": 9,
+    "my page": 8,
+    # its contact details, their showing logged; +1: an ask to take over (issue 17)
+    "request page, as its helper": 7,
+    # the request, the viewer's claim (requests_app.access), the helper, matches, a
+    # hand-over (issue 17)
+    "request page, as a coordinator": 5,
     # One more than the page needs: whether this client tried too many wrong links.
     "private page": 5,
-    "pod page": 6,
+    "pod page": 4,
 }
 
 
@@ -81,6 +86,7 @@ def test_query_count_does_not_grow_with_rows(
         page, bob_client
     )
     path = page_path(page, maple, hood)
+    viewer.get(path)  # as on a running site: the session and the person are cached
     with django_assert_max_num_queries(PAGES[page]):
         response = viewer.get(path)
     assert response.status_code == 200

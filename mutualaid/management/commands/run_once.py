@@ -8,14 +8,20 @@ lock named after it (pg_try_advisory_lock); a host that finds the lock taken say
 so and exits successfully, so cron stays quiet. The lock goes with the connection,
 so a crashed run never leaves it behind. Elsewhere (SQLite: one host by
 definition) the command simply runs.
+
+Behind a transaction-pooling PgBouncer a session-level lock would stay on a
+pooled server connection that other clients then use: the lock is taken on the
+``direct`` database (``DIRECT_DATABASE_URL``, straight to PostgreSQL) when it is
+configured, while the command itself may go through the pooler.
 """
 
 import argparse
 import hashlib
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import connections
 
 
 def lock_key(name):
@@ -33,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("args", nargs=argparse.REMAINDER, help="Its arguments.")
 
     def handle(self, *inner, name, **options):
+        connection = connections["direct" if "direct" in settings.DATABASES else "default"]
         if connection.vendor != "postgresql":
             call_command(name, *inner)
             return

@@ -501,6 +501,7 @@ def load_rich_demo():
             "A lift to the market",
             "Batteries for a hearing aid",
             "Bread from the bakery",
+            "Stamps from the post office",
         )
     ]
     Request.objects.filter(pk__in=[open_ones[-1].pk, extra[0].pk]).update(
@@ -510,6 +511,10 @@ def load_rich_demo():
         request=extra[1], offer=elena.offers.first(), by=Person.objects.get(username="alice")
     )
     services.claim_request(request=extra[2], by=elena)
+    # A second claim of elena's own: she releases one and marks the other done
+    # whether or not the ask she accepts becomes a claim (which of her two asks
+    # comes first on the page is not fixed, and one may need a vetted helper).
+    services.claim_request(request=extra[4], by=elena)
     # And one of alice's own, beside the one she claims in the walk: she releases
     # one, and marks the other done.
     services.claim_request(request=extra[3], by=Person.objects.get(username="alice"))

@@ -189,6 +189,9 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's Redis backend, with one client per server instead of one per call.
+    CACHES["default"]["BACKEND"] = "mutualaid.cache.RedisCache"
 # A cache every server and worker sees (Redis, memcached), or each process's own
 # memory (the embedded default, and the dummy cache).
 SHARED_CACHE = CACHES["default"]["BACKEND"] not in (

@@ -95,8 +95,8 @@ def test_pod_list_paginates_with_the_same_queries_for_any_number_of_pods(
 def test_pod_page_shows_a_warning_only_to_the_warned_member_while_they_belong(
     client, maple, oak, alice, bob, bob_client
 ):
-    """The pod page reads the latest warning with the pod (one query): it is for the
-    warned person, in this pod, within WARNING_DAYS, and only while they are a member."""
+    """The latest warning on the pod page is for the warned person, in this pod,
+    within WARNING_DAYS, and only while they are a member."""
     owen = make_person("owen", pods=[maple])
     owen_client = client_for(owen)
     warn = {"pod": maple, "kind": ModerationAction.Kind.WARN, "actor": alice}

@@ -70,23 +70,24 @@ QUEUE_TITLES = {
 def dashboard(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     queues = coordinator_queues(pod, timezone.now())
-    counts = queues.counts()
     reports = queues.reports(request.user)
-    counts["reports"] = reports.count()
-    counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
+    connections = Connection.objects.pending().filter(pod=pod)
+    export_approvals = ContactExport.objects.awaiting(request.user).filter(pod=pod)
+    # Every tile's number in one query; a list is read only when it has rows.
+    counts = queues.counts(
+        reports=reports,
+        connections=connections,
+        handovers=Handover.objects.pending().filter(pod=pod),
+        series=RequestSeries.objects.current().filter(pod=pod),
+        export_approvals=export_approvals,
+    )
     # The asks themselves, so the tile leads somewhere.
     counts["connection_list"] = (
-        list(
-            Connection.objects.pending()
-            .filter(pod=pod)
-            .select_related("request", "offer")
-            .order_by("created_at")[:QUEUE_PREVIEW]
-        )
+        list(connections.select_related("request", "offer").order_by("created_at")[:QUEUE_PREVIEW])
         if counts["connections"]
         else []
     )
-    counts["handovers"] = Handover.objects.pending().filter(pod=pod).count()
-    series = _series_preview(pod)
+    series = _series_preview(pod) if counts["series"] else []
     sections = [
         {"key": key, "title": QUEUE_TITLES[key], "count": counts[key]}
         for key in ("new", "open", "stale", "expiring")
@@ -111,11 +112,12 @@ def dashboard(request, slug):
             if counts["reports"]
             else [],
             "export_approvals": list(
-                ContactExport.objects.awaiting(request.user)
-                .filter(pod=pod)
-                .select_related("pod", "requested_by")
-                .order_by("created_at")[:QUEUE_PREVIEW]
-            ),
+                export_approvals.select_related("pod", "requested_by").order_by("created_at")[
+                    :QUEUE_PREVIEW
+                ]
+            )
+            if counts["export_approvals"]
+            else [],
         },
     )
 

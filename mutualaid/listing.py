@@ -29,4 +29,7 @@ def url_for_pk(viewname: str) -> Callable[[Any], str]:
 def choice_labels(model: type[models.Model], field: str) -> dict[Any, Any]:
     """Value -> label of a field's choices, as ``get_FOO_display()`` shows them
     (a value without a label shows as itself: use ``.get(value, value)``)."""
-    return dict(model._meta.get_field(field).flatchoices)
+    found = model._meta.get_field(field)
+    if not isinstance(found, models.Field):
+        raise TypeError(f"{model.__name__}.{field} is a relation, not a field with choices")
+    return dict(found.flatchoices)

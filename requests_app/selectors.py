@@ -169,6 +169,9 @@ def request_with_claim(pk: int, helper_id: int | None) -> tuple[Request, Claim |
     each value through the same converters the ORM applies.
     tests/requests_app/test_request_with_claim.py checks it against the ORM.
     """
+    if not _ID_MIN <= pk <= _ID_MAX:
+        # An address no row can have (the ORM answers the same; SQLite would refuse it).
+        raise Request.DoesNotExist(f"No request {pk}.")
     alias = router.db_for_read(Request)
     connection = connections[alias]
     sql = _REQUEST_WITH_CLAIM_SQL.get(connection.vendor)
@@ -191,6 +194,7 @@ def request_with_claim(pk: int, helper_id: int | None) -> tuple[Request, Claim |
 
 
 _M = TypeVar("_M", bound=Model)
+_ID_MIN, _ID_MAX = -(2**63), 2**63 - 1  # a BigAutoField's range
 _PAGE_COLUMNS = tuple(len(model._meta.concrete_fields) for model in (Request, Pod, Claim))
 _REQUEST_WITH_CLAIM_SQL: dict[str, str] = {}
 

@@ -98,11 +98,16 @@ def test_a_closed_request_and_its_old_helper(maple, bob):
 
 
 @pytest.mark.django_db
-def test_no_such_request(bob):
-    with pytest.raises(Request.DoesNotExist):
-        selectors.request_with_claim(987654, bob.pk)
-    with pytest.raises(Http404):
-        access.load_request_viewer(bob, 987654)
+def test_no_such_request(bob, bob_client):
+    for pk in (987654, 2**63, 10**30):
+        with pytest.raises(Request.DoesNotExist):
+            selectors.request_with_claim(pk, bob.pk)
+        with pytest.raises(Http404):
+            access.load_request_viewer(bob, pk)
+    # A number no row can have is a 404 on every page that starts here, never a 500.
+    for path in ("/requests/99999999999999999999/", "/requests/99999999999999999999/contact/"):
+        assert bob_client.get(path).status_code == 404
+    assert bob_client.post("/requests/99999999999999999999/claim/").status_code == 404
 
 
 @pytest.mark.django_db

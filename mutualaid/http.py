@@ -4,7 +4,7 @@ import functools
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -50,6 +50,11 @@ def cached_for_visitors(view):
     get the live page. Visitors may see it up to VISITOR_CACHE_SECONDS old
     (0 turns this off); a claim or a hidden post reaches them after that.
     The key is the address and the language the page is rendered in.
+
+    The copies live in each server process's own memory (the "local" cache), not
+    in the shared one: they are allowed to be seconds old anyway, and a round trip
+    to Redis for ten kilobytes costs a visitor's page more than rendering it
+    once per process (issue 18).
     """
 
     @functools.wraps(view)
@@ -58,6 +63,7 @@ def cached_for_visitors(view):
         if not timeout or not _is_visitor(request):
             return view(request, *args, **kwargs)
         key = _visitor_key(request)
+        cache = caches["local"]
         cached = cache.get(key)
         if cached is not None:
             language, content, headers = cached

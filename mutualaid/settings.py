@@ -189,6 +189,18 @@ AUTH_PASSWORD_VALIDATORS = [
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's Redis backend, with one client per server instead of one per call.
+    CACHES["default"]["BACKEND"] = "mutualaid.cache.RedisCache"
+# Each process's own memory, for copies that may be a few seconds old anyway and
+# are cheaper kept beside the code than fetched: visitors' copies of public pages
+# (mutualaid/http.py), and the board's fragments, keyed by what they show
+# (mutualaid/fragments.py). At most 500 entries of about 10 KB in each process.
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "mutualaid-local",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 # A cache every server and worker sees (Redis, memcached), or each process's own
 # memory (the embedded default, and the dummy cache).
 SHARED_CACHE = CACHES["default"]["BACKEND"] not in (

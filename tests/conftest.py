@@ -10,7 +10,7 @@
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from pods.models import Membership
@@ -21,7 +21,8 @@ from tests.factories import make_person, make_pod
 def _fresh_cache():
     """Each test starts with an empty cache: ids are reused between tests, and a
     person cached in one must not appear in the next."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
 
 

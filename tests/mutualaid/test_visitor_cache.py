@@ -2,7 +2,7 @@
 token-less language switch that makes them possible."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends import locmem
 from django.test import Client
 from django.urls import reverse
@@ -16,9 +16,9 @@ SECONDS = 10
 @pytest.fixture(autouse=True)
 def _visitor_cache(settings):
     settings.VISITOR_CACHE_SECONDS = SECONDS
-    cache.clear()
+    caches["local"].clear()
     yield
-    cache.clear()
+    caches["local"].clear()
 
 
 @pytest.fixture
@@ -62,6 +62,14 @@ def test_visitors_get_the_same_copy_for_a_few_seconds(
 
     later(SECONDS + 1)
     assert "Soup for three" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_copies_stay_in_each_process_not_in_the_shared_cache(maple, soup, client):
+    client.get(board_url(maple))
+    local_keys = list(caches["local"]._cache)
+    assert any("visitor-page" in key for key in local_keys)
+    assert not any("visitor-page" in key for key in caches["default"]._cache)
 
 
 @pytest.mark.django_db

@@ -68,19 +68,27 @@ POD_PAGE_FACTS = {
 }
 
 
+# A pod's coordinators as its page shows them (a name, and the id the report links
+# are made of), and the coordinators' warnings, newest first: built once and cloned
+# by .filter() on every page, like POD_PAGE_FACTS. Never evaluated as they are.
+COORDINATORS = (
+    Membership.objects.filter(role=Membership.Role.COORDINATOR)
+    .order_by("person__display_name")
+    .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
+)
+WARNINGS = (
+    ModerationAction.objects.filter(kind=ModerationAction.Kind.WARN)
+    .order_by("-created_at", "-pk")
+    .values("note", "created_at")
+)
+
+
 def latest_warning(pod, person):
     """The latest coordinators' warning to ``person`` in ``pod`` (its note and
     date), if it is at most WARNING_DAYS old and says something. Only the warned
     person is shown it, and it never says who reported."""
     since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
-    warning = (
-        ModerationAction.objects.filter(
-            pod=pod, person=person, kind=ModerationAction.Kind.WARN, created_at__gte=since
-        )
-        .order_by("-created_at", "-pk")
-        .values("note", "created_at")
-        .first()
-    )
+    warning = WARNINGS.filter(pod=pod, person=person, created_at__gte=since).first()
     return warning if warning and warning["note"] else None
 
 
@@ -92,13 +100,7 @@ def pod_detail(request, slug):
     the person's cached one (pods.access.get_membership)."""
     pod = get_object_or_404(Pod.objects.annotate(**POD_PAGE_FACTS), slug=slug)
     membership = get_membership(request.user, pod)
-    # What the page shows of each coordinator: their name, and the id its report
-    # links are made of.
-    coordinators = list(
-        Membership.objects.filter(pod=pod, role=Membership.Role.COORDINATOR)
-        .order_by("person__display_name")
-        .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
-    )
+    coordinators = list(COORDINATORS.filter(pod=pod))
     return render(
         request,
         "pods/pod_detail.html",

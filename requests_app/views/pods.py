@@ -58,19 +58,20 @@ def postal_codes_of_pod():
     return Subquery(codes.annotate(codes=_CommaJoined("code")).values("codes"))
 
 
-# What the pod's page reads with the pod, built once: the ORM copies an expression
-# as it resolves it, and building these afresh on every page cost more app CPU
-# than the query itself (issue 18).
-POD_PAGE_FACTS = {
-    "open_count": count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
-    "open_proposals": count_per_pod(Proposal.objects.open()),
-    "joined_postal_codes": postal_codes_of_pod(),
-}
+# The pod as its page reads it, with its counts and postal codes: built (and its
+# subqueries resolved) once, like a class-based view's queryset, and cloned by
+# .get() on every page. Building it afresh cost more app CPU than the query
+# itself (issue 18). Never evaluated as it is.
+POD_PAGE = Pod.objects.annotate(
+    open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+    open_proposals=count_per_pod(Proposal.objects.open()),
+    joined_postal_codes=postal_codes_of_pod(),
+)
 
 
 # A pod's coordinators as its page shows them (a name, and the id the report links
 # are made of), and the coordinators' warnings, newest first: built once and cloned
-# by .filter() on every page, like POD_PAGE_FACTS. Never evaluated as they are.
+# by .filter() on every page, like POD_PAGE. Never evaluated as they are.
 COORDINATORS = (
     Membership.objects.filter(role=Membership.Role.COORDINATOR)
     .order_by("person__display_name")
@@ -98,7 +99,7 @@ def pod_detail(request, slug):
     """A pod's page: the pod with its counts and postal codes (one query), its
     coordinators, and for a member the latest warning to them. The membership is
     the person's cached one (pods.access.get_membership)."""
-    pod = get_object_or_404(Pod.objects.annotate(**POD_PAGE_FACTS), slug=slug)
+    pod = get_object_or_404(POD_PAGE, slug=slug)
     membership = get_membership(request.user, pod)
     coordinators = list(COORDINATORS.filter(pod=pod))
     return render(

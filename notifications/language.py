@@ -14,13 +14,15 @@ def language_for_person(person, *, pod=None):
     return first_supported(person.language, pod_language(pod))
 
 
-def language_for_requester(request):
+def language_for_requester(request, *, recorded=None):
     """A requester's language: their account's setting, the language they posted in,
-    the first interface language among those they asked to be helped in, the pod's."""
+    the first interface language among those they asked to be helped in, the pod's.
+    ``recorded``: the language they posted in, when the caller just recorded it."""
     account = request.requester.language if request.requester_id else ""
-    recorded = (
-        RequesterLanguage.objects.filter(request_id=request.pk)
-        .values_list("language", flat=True)
-        .first()
-    )
+    if recorded is None:
+        recorded = (
+            RequesterLanguage.objects.filter(request_id=request.pk)
+            .values_list("language", flat=True)
+            .first()
+        )
     return first_supported(account, recorded, *request.languages, pod_language(request.pod))

@@ -34,10 +34,19 @@ HELPER_TEXT_KINDS = frozenset({Kind.CLAIM_STALE, Kind.CONNECTION_ASK})
 TEXT_ONLY_KINDS = frozenset({Kind.DONE_CHECK, Kind.TEXT_REPLY})
 
 
-def _requester_contact(request):
+CONTACT_FIELDS = ("phone", "email", "preferred", "callback_preference")
+
+
+def _requester_contact(request, known=None):
+    """How the requester can be reached, or None once erased. ``known``: the
+    RequestContact just created in this transaction (no need to read it back)."""
+    if known is not None:
+        if known.erased_at is not None:
+            return None
+        return {name: getattr(known, name) for name in CONTACT_FIELDS}
     return (
         RequestContact.objects.filter(request_id=request.pk, erased_at__isnull=True)
-        .values("phone", "email", "preferred", "callback_preference")
+        .values(*CONTACT_FIELDS)
         .first()
     )
 
@@ -53,9 +62,10 @@ def wants_texts(contact):
     )
 
 
-def requester_route(kind, request):
-    """(channel, address) for a message of ``kind`` to the requester, or None."""
-    contact = _requester_contact(request)
+def requester_route(kind, request, *, contact=None):
+    """(channel, address) for a message of ``kind`` to the requester, or None.
+    ``contact``: the RequestContact just created, when the caller has it."""
+    contact = _requester_contact(request, known=contact)
     if contact is None:
         return None
     if kind in TEXT_KINDS and channel_configured("sms") and wants_texts(contact):
@@ -67,8 +77,8 @@ def requester_route(kind, request):
     return OutboxMessage.Channel.EMAIL, contact["email"]
 
 
-def _to_requester(kind, request, *, dedupe_key=None, **references):
-    route = requester_route(kind, request)
+def _to_requester(kind, request, *, dedupe_key=None, contact=None, recorded=None, **references):
+    route = requester_route(kind, request, contact=contact)
     if route is None:
         return False
     channel, address = route
@@ -78,7 +88,7 @@ def _to_requester(kind, request, *, dedupe_key=None, **references):
         kind=kind,
         recipient=address,
         channel=channel,
-        language=language_for_requester(request),
+        language=language_for_requester(request, recorded=recorded),
         request=request,
         dedupe_key=dedupe_key,
         **references,
@@ -126,18 +136,20 @@ def to_person(kind, person, *, pod=None, dedupe_key=None, **references):
 # --- Requests -----------------------------------------------------------------------
 
 
-def request_posted(*, request, token, language=None):
+def request_posted(*, request, token, language=None, contact=None):
     """A request was posted: remember the requester's language (``language``, else
     the one it was posted in), send the requester their private link, and tell
-    owners of matching offers."""
+    owners of matching offers. ``contact``: the RequestContact created with it."""
     # A request is posted once, in the transaction that created it: nothing to update.
-    RequesterLanguage.objects.create(
+    recorded = RequesterLanguage.objects.create(
         request=request,
         pod_id=request.pod_id,
         language=first_supported(language, translation.get_language()),
     )
     # Only a secret we must send is kept, and only until it is sent.
-    _to_requester(Kind.PRIVATE_LINK, request, secret=token)
+    _to_requester(
+        Kind.PRIVATE_LINK, request, secret=token, contact=contact, recorded=recorded.language
+    )
     if request.status == Request.Status.OPEN:
         request_opened(request=request)
 

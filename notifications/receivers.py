@@ -12,8 +12,8 @@ from pods import events as pod_events
 from requests_app import events as request_events
 
 
-def on_request_posted(sender, *, request, token, language=None, **kwargs):
-    notify.request_posted(request=request, token=token, language=language)
+def on_request_posted(sender, *, request, token, language=None, contact=None, **kwargs):
+    notify.request_posted(request=request, token=token, language=language, contact=contact)
 
 
 def on_request_opened(sender, *, request, **kwargs):

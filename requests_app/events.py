@@ -9,7 +9,8 @@ Every signal is sent with ``sender=None`` and keyword arguments only.
 
 from django.dispatch import Signal
 
-# request, token (the private link's secret, shown once), language
+# request, token (the private link's secret, shown once), language, contact (the
+# RequestContact just created with it)
 request_posted = Signal()
 # request: it went on the board (approved, or taken by a coordinator)
 request_opened = Signal()

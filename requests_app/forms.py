@@ -5,6 +5,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from mutualaid import phones
@@ -139,7 +140,6 @@ class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
         self.chosen_pod = pod
         # "---------" means nothing to someone new: say what to do.
         self.fields["category"].choices = [("", _("Choose one")), *Category.choices]
-        self.pod_list_hidden = False
         if editing:
             for name in ("pod", "postal_code", "website", "agree", "repeat"):
                 del self.fields[name]
@@ -148,13 +148,28 @@ class RequestPublicForm(FoldedFieldsMixin, forms.ModelForm):
             self.fields["pod"].initial = pod.pk
             self.fields["pod"].widget = forms.HiddenInput()
             del self.fields["postal_code"]
-        elif Pod.objects.count() > MAX_PODS_IN_A_LIST:
-            self.pod_list_hidden = True
-            self.fields["pod"].widget = forms.HiddenInput()
-            self.fields["postal_code"].label = _("Your postal code")
         if self.instance.pk is None:  # bound too: the fold compares against it
             # Most people want help in the language they are reading this in.
             self.fields["languages"].initial = [translation.get_language() or "en"]
+
+    @cached_property
+    def pod_list_hidden(self):
+        """Too many pods for a drop-down: the pod field is hidden and the postal code
+        asked for instead. Counted only when it matters (the form is shown, or sent
+        without a pod), so a complete submission costs no COUNT."""
+        if self.editing or self.chosen_pod is not None or "postal_code" not in self.fields:
+            return False
+        if Pod.objects.count() <= MAX_PODS_IN_A_LIST:
+            return False
+        self.fields["pod"].widget = forms.HiddenInput()
+        label = _("Your postal code")
+        self.fields["postal_code"].label = label
+        self["postal_code"].label = label  # its BoundField, if cleaning made it already
+        return True
+
+    def __iter__(self):
+        self.pod_list_hidden  # noqa: B018 - settles the pod field before it is shown
+        return super().__iter__()
 
     def clean_needed_by(self):
         needed_by = self.cleaned_data.get("needed_by")

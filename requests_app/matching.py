@@ -24,6 +24,12 @@ class Match:
     item: object
     reasons: list = field(default_factory=list)
     score: tuple = ()
+    # The item's page, when a list made it once for all its cards (My page).
+    url: str = ""
+
+
+# What of an offer the rule and the reasons read (for a query that loads no more).
+OFFER_FIELDS = ("pod", "category", "status", "hidden", "languages", "recurrence", "availability")
 
 
 def _shared_languages(a, b):
@@ -108,13 +114,19 @@ def requests_for_offers(offers, limit=10):
         .oldest_first()[:limit]
     )
     matches = []
+    # The reasons depend only on the offer and the request's languages (the pod and
+    # the kind of help are the offer's): worded once for each, not per card.
+    worded = {}
     for request in candidates:
         if (request.pod_id, request.category) not in pairs:
             continue
         offer = next(
             o for o in offers if (o.pod_id, o.category) == (request.pod_id, request.category)
         )
-        matches.append(Match(item=request, reasons=_reasons(request, offer)))
+        key = (offer.pk, tuple(request.languages))
+        if key not in worded:
+            worded[key] = _reasons(request, offer)
+        matches.append(Match(item=request, reasons=list(worded[key])))
         if len(matches) == limit:
             break
     return matches

@@ -129,8 +129,10 @@ def post_request(
         series=series,
         **public,
     )
-    RequestContact.objects.create(request=request, pod=pod, **contact, **keys)
-    events.request_posted.send(None, request=request, token=token, language=language)
+    created = RequestContact.objects.create(request=request, pod=pod, **contact, **keys)
+    events.request_posted.send(
+        None, request=request, token=token, language=language, contact=created
+    )
     return PostedRequest(request=request, token=token)
 
 

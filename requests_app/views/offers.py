@@ -2,17 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
+from mutualaid.listing import choice_labels, url_for_pk
 from pods.models import Pod, Proposal
 from requests_app import matching, services
 from requests_app.access import may_see_offer
 from requests_app.forms import OfferForm
-from requests_app.models import Claim, KeepHelping, Offer, Request
+from requests_app.models import Claim, KeepHelping, Offer, Request, RequestSeries
 from requests_app.views.posting import form_sent_with_other_details
 
 
@@ -107,35 +109,76 @@ def offer_action(request, pk, action):
 
 @login_required
 def my_page(request):
+    """What the signed-in person asked for, helps with and offers, and what waits
+    for their answer.
+
+    A page of up to eighty cards: rows are plain values of only the columns shown,
+    each card's link and labels made without a ``reverse()`` or a
+    ``get_FOO_display()`` per card (mutualaid/listing.py).
+    """
     user = request.user
-    # Only what the page shows: a request has many columns this page never needs.
-    my_requests = (
+    request_url = url_for_pk("requests_app:request_detail")
+    request_status = choice_labels(Request, "status")
+    my_requests = list(
         Request.objects.filter(requester=user)
-        .select_related("pod")
-        .only("pk", "summary", "status", "created_at", "pod__name")
-        .order_by("-created_at")[:20]
+        .order_by("-created_at")
+        .values("pk", "summary", "status", "created_at", pod_name=F("pod__name"))[:20]
     )
+    for row in my_requests:
+        row["url"] = request_url(row["pk"])
+        row["status_label"] = request_status.get(row["status"], row["status"])
+    # Matching needs the offers themselves (their pod, category, languages...).
     offers = list(
         Offer.objects.filter(owner=user)
         .exclude(status=Offer.Status.CLOSED)
         .select_related("pod")
+        .only(*matching.OFFER_FIELDS, "description", "pod__name")
         .order_by("-created_at")[:20]
     )
-    claims = (
+    offer_url = url_for_pk("requests_app:offer_detail")
+    offer_category = choice_labels(Offer, "category")
+    offer_status = choice_labels(Offer, "status")
+    offer_cards = [
+        {
+            "url": offer_url(offer.pk),
+            "description": offer.description,
+            "pod_name": offer.pod.name,
+            "category_label": offer_category.get(offer.category, offer.category),
+            "status_label": offer_status.get(offer.status, offer.status),
+        }
+        for offer in offers
+    ]
+    claim_status = choice_labels(Claim, "status")
+    claims = list(
         Claim.objects.filter(helper=user)
         .exclude(status=Claim.Status.RELEASED)
-        .select_related("request", "pod")
-        .only("pk", "status", "created_at", "nudged_at", "request__summary", "pod__name")
-        .order_by("-created_at")[:20]
+        .order_by("-created_at")
+        .values(
+            "status",
+            "created_at",
+            "nudged_at",
+            "request_id",
+            summary=F("request__summary"),
+            pod_name=F("pod__name"),
+        )[:20]
     )
+    for row in claims:
+        row["url"] = request_url(row["request_id"])
+        row["status_label"] = claim_status.get(row["status"], row["status"])
     matches = matching.requests_for_offers(offers)
+    for match in matches:
+        match.url = request_url(match.item.pk)
+    answer_url = url_for_pk("requests_app:keep_helping_answer")
+    frequency = choice_labels(RequestSeries, "frequency")
     keep_helping = list(
         KeepHelping.objects.pending()
         .filter(helper=user)
-        .select_related("after", "series")
-        .only("pk", "after__summary", "series__frequency")
-        .order_by("created_at")[:10]
+        .order_by("created_at")
+        .values("pk", summary=F("after__summary"), frequency=F("series__frequency"))[:10]
     )
+    for row in keep_helping:
+        row["answer_url"] = answer_url(row["pk"])
+        row["frequency_label"] = frequency.get(row["frequency"], row["frequency"])
     # Every member hears of each proposal and amendment here too, not only by email.
     proposals = list(
         Proposal.objects.awaiting_response_from(user)
@@ -150,11 +193,11 @@ def my_page(request):
         "requests_app/my_page.html",
         {
             "my_requests": my_requests,
-            "offers": offers,
+            "offers": offer_cards,
             "claims": claims,
             "matches": matches,
             "keep_helping": keep_helping,
             "proposals": proposals,
-            "pods": _my_pods(user),
+            "pods": list(_my_pods(user).values("slug", "name")),
         },
     )

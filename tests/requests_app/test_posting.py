@@ -265,3 +265,28 @@ def test_with_many_pods_the_form_asks_for_a_postal_code_instead_of_a_long_list(c
     response = client.post(url, {**request_form_data(maple), "pod": "", "postal_code": "10001"})
     assert response.status_code == 302
     assert Request.objects.get().pod == maple
+
+
+@pytest.mark.django_db
+def test_with_many_pods_a_form_shown_again_still_asks_for_the_postal_code(client, maple):
+    """The pods are counted only when the form is shown (issue 18): a form sent back
+    with another mistake still hides the long list and labels the postal code."""
+    from requests_app.forms import MAX_PODS_IN_A_LIST
+
+    for number in range(MAX_PODS_IN_A_LIST):
+        make_pod(f"extra-{number}")
+    response = post_request(client, maple, summary="")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<select name="pod"' not in html
+    assert f'type="hidden" name="pod" value="{maple.pk}"' in html
+    assert "Your postal code" in html
+    assert "Or your postal code" not in html
+
+
+@pytest.mark.django_db
+def test_with_few_pods_a_form_shown_again_keeps_the_list(client, maple):
+    response = post_request(client, maple, summary="")
+    html = response.content.decode()
+    assert '<select name="pod"' in html
+    assert "Or your postal code" in html

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 
 from requests_app import services
-from requests_app.models import ContactView
-from tests.factories import make_offer, make_person, make_request
+from requests_app.models import ContactView, Request
+from tests.factories import make_offer, make_person, make_request, request_form_data
 from tests.requests_app.conftest import url
 
 
@@ -92,3 +92,32 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(PAGES[page]):
         response = viewer.get(path)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_posting_a_request_runs_only_the_queries_it_needs(
+    client, maple, settings, django_assert_max_num_queries
+):
+    """Issue 18, with rate limits off as in the bench: the pod, the idempotency
+    key, the duplicate check, the five rows it writes (request, contact, language,
+    the private link's email, the key), the offers to tell, the new session (an
+    existence check and its row), and the savepoints of three atomic blocks (two of
+    them only because the test runs in a transaction). No COUNT of the pods (a
+    complete form is not shown again) and no reading back of the contact or the
+    language it has just written, to route the link. Before issue 18: 20."""
+    settings.RATE_LIMITS_ENABLED = False
+    url_new = url("request_new")
+    client.get(url_new)
+    data = {**request_form_data(maple), "idempotency_key": "k" * 30}
+    with django_assert_max_num_queries(17) as captured:
+        response = client.post(url_new, data)
+    assert response.status_code == 302
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert not any("COUNT(" in statement for statement in sql)
+    read_back = ('"requests_app_requestcontact"', '"notifications_requesterlanguage"')
+    assert not any(
+        statement.startswith("SELECT") and f"FROM {table}" in statement
+        for statement in sql
+        for table in read_back
+    )
+    assert Request.objects.filter(summary=data["summary"]).count() == 1

@@ -19,3 +19,9 @@ def fingerprint(rows, *attributes):
     getters = [attrgetter(name) for name in attributes]
     shown = [tuple(get(row) for get in getters) for row in rows]
     return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def fingerprint_values(rows):
+    """A key for ``rows`` that are already tuples of exactly what is shown
+    (``values_list`` of the fields a fragment shows)."""
+    return hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()

@@ -194,7 +194,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "mutualaid.cache.RedisCache"
 # Each process's own memory, for copies that may be a few seconds old anyway and
 # are cheaper kept beside the code than fetched: visitors' copies of public pages
-# (mutualaid/http.py). At most 500 pages of about 10 KB in each process.
+# (mutualaid/http.py), and the board's fragments, keyed by what they show
+# (mutualaid/fragments.py). At most 500 entries of about 10 KB in each process.
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "mutualaid-local",

@@ -397,10 +397,12 @@ def coordinator_digest(message):
         return None
     # The dashboard's queues and counts, from the same selector.
     queues = coordinator_queues(pod, timezone.now())
-    counts = queues.counts()
-    for key in DIGEST_QUEUES:
-        if key not in counts:  # queues the dashboard shows apart, not among its counts
-            counts[key] = queues.requests(key).count()
+    # The dashboard's counts, those of the queues it shows apart and the needs that
+    # come back, in one query.
+    counts = queues.counts(
+        **{key: queues.requests(key) for key in DIGEST_QUEUES if key not in queues.COUNTED},
+        series=RequestSeries.objects.current().filter(pod=pod),
+    )
     blocks = []
     for key, title in DIGEST_QUEUES.items():
         if not counts[key]:
@@ -416,7 +418,7 @@ def coordinator_digest(message):
                 extra,
             ) % {"count": extra}
         blocks.append(Section(title=str(title), items=items, more=more, count=counts[key]))
-    if series := RequestSeries.objects.current().filter(pod=pod).count():
+    if series := counts["series"]:
         blocks.append(
             Paragraph(
                 ngettext(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pods.models import Person, Pod, Report
@@ -37,6 +38,21 @@ LIST_FIELDS = (
     "series_id",
 )
 
+
+class RowCount(Subquery):
+    """``(SELECT COUNT(*) FROM (queryset))``: the rows ``queryset.count()`` would
+    count, as one more column of another queryset's ``aggregate()``, so that many
+    counts cost one query. It never refers to the outer rows (no OuterRef): one
+    value for the whole query, which is what an aggregate is."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+    contains_aggregate = True  # so that aggregate() takes it
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(queryset.order_by().values("pk"))
+
+
 # The request queues, in the order a coordinator takes them.
 QUEUE_KEYS = ("new", "open", "stale", "expiring", "duplicates", "handovers")
 
@@ -51,6 +67,9 @@ class CoordinatorQueues:
 
     pod: Pod | None
     now: datetime.datetime
+
+    # The queues counts() always counts; any other by asking.
+    COUNTED = ("new", "open", "expiring", "stale")
 
     @property
     def today(self) -> datetime.date:
@@ -123,10 +142,12 @@ class CoordinatorQueues:
         queue: RequestQuerySet = getattr(self, key)
         return queue
 
-    def counts(self) -> dict[str, int]:
-        """The size of each request queue. New, open and about-to-expire requests
-        in one pass over the request_pod_expiry index (pod, status, expires_on),
-        stale claims from the claim_pod_active index: closed requests, however
+    def counts(self, **more: QuerySet[Any]) -> dict[str, int]:
+        """The size of each request queue, and of each queryset in ``more`` (by
+        its name), in one query. New, open and about-to-expire requests in one
+        pass over the pod's active requests (the request_pod_expiring index),
+        stale claims from the claim_pod_active index, each of ``more`` as a
+        ``SELECT COUNT(*)`` of exactly that queryset: closed requests, however
         many years of them, are never read."""
         new, open_ = Request.Status.NEW, Request.Status.OPEN
         requests = Request.objects.all() if self.pod is None else self.pod.requests.all()
@@ -134,8 +155,9 @@ class CoordinatorQueues:
             new=Count("status", filter=Q(status=new)),
             open=Count("status", filter=Q(status=open_)),
             expiring=Count("status", filter=expiring_condition(self.today)),
+            stale=RowCount(self.stale_claims),
+            **{name: RowCount(queryset) for name, queryset in more.items()},
         )
-        counts["stale"] = self.stale_claims.count()
         return counts
 
     def reports(self, coordinator: Person) -> ReportQuerySet:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
@@ -15,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
-from mutualaid.fragments import fingerprint
+from mutualaid.fragments import fingerprint_values
 from mutualaid.http import cached_for_visitors
 from mutualaid.pagination import page_number, window
 from mutualaid.ratelimit import ratelimit
@@ -41,18 +42,21 @@ BOARD_PAGE_SIZE = 20
 def board(request, slug):
     """Open requests in a pod, oldest first, public fields only; visitors see it too."""
     pod = get_pod(slug)
-    form = BoardFilterForm(request.GET or None)
     requests = Request.objects.on_board().filter(pod=pod)
-    if form.is_valid():
-        if category := form.cleaned_data["category"]:
+    # The form is built only to filter, or to render on a miss of its cached HTML.
+    filter_form = SimpleLazyObject(lambda: BoardFilterForm(request.GET or None))
+    if FILTERS.intersection(request.GET) and filter_form.is_valid():
+        if category := filter_form.cleaned_data["category"]:
             requests = requests.filter(category=category)
-        if language := form.cleaned_data["language"]:
+        if language := filter_form.cleaned_data["language"]:
             requests = requests.filter(languages_filter("languages", language))
-    # What the cards show, and what the request_board_open index covers.
-    requests = requests.only(*CARD_FIELDS, "status", "pod_id").oldest_first()
-    # No COUNT of the board for the pager: one row more than a page says if
-    # there is a next one (mutualaid/pagination.py).
-    page = window(requests, page_number(request.GET.get("page")), BOARD_PAGE_SIZE)
+    # What the cards show, as plain values: the request_board_open index covers them.
+    # No COUNT of the board for the pager: one row more than a page says if there
+    # is a next one (mutualaid/pagination.py).
+    rows = requests.values_list(*CARD_FIELDS).oldest_first()
+    page = window(rows, page_number(request.GET.get("page")), BOARD_PAGE_SIZE)
+    cards_key = fingerprint_values(page.object_list)
+    page.object_list = Cards(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -61,13 +65,15 @@ def board(request, slug):
         {
             "pod": pod,
             "page": page,
-            "cards_key": fingerprint(page.object_list, *CARD_FIELDS),
-            "filter_form": form,
+            "cards_key": cards_key,
+            "filter_form": filter_form,
             "membership": get_membership(request.user, pod),
             "query": query.urlencode(),
         },
     )
 
+
+FILTERS = {"category", "language"}
 
 # Everything a board card shows (requests_app/_request_card.html).
 CARD_FIELDS = (
@@ -80,6 +86,20 @@ CARD_FIELDS = (
     "contactless",
     "created_at",
 )
+
+
+class Cards:
+    """A page's rows (values of CARD_FIELDS) as the requests the cards' template
+    takes, made only as it iterates: on a page whose cards are cached, never."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        return (Request(**dict(zip(CARD_FIELDS, row, strict=True))) for row in self.rows)
 
 
 NEEDS_VETTING_MESSAGE = _lazy("This one needs a vetted helper: ask your coordinators.")

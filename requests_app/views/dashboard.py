@@ -6,6 +6,8 @@ members. Lists show public fields only; contact details stay on their own,
 logged pages.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,6 +59,39 @@ def _series_preview(pod):
     )
 
 
+# What the dashboard's shared part shows of each ask and each need that comes back.
+CONNECTION_FIELDS = ("pk", "created_at", "request_id", "request.summary", "offer.description")
+SERIES_FIELDS = (
+    "pk",
+    "frequency",
+    "status",
+    "created_at",
+    "latest_pk",
+    "latest_summary",
+    "latest_status",
+)
+TILES = ("new", "open", "stale", "expiring", "reports", "connections", "handovers", "series")
+
+
+def _page_key(pod, counts, sections, series):
+    """The cache key of the dashboard's shared part: every value it shows (the
+    pod's name and links, each tile's number, the rows of the asks, the queues
+    and the needs that come back; mutualaid.fragments). Nothing there is one
+    person's own: the contact exports and the reports are rendered apart."""
+    shown = (
+        pod.slug,
+        pod.name,
+        [counts[tile] for tile in TILES],
+        fingerprint(counts["connection_list"], *CONNECTION_FIELDS),
+        [
+            (section["key"], section["count"], fingerprint(section["items"], *LIST_FIELDS))
+            for section in sections
+        ],
+        fingerprint(series, *SERIES_FIELDS),
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
 QUEUE_TITLES = {
     "new": gettext_lazy("Awaiting approval"),
     "open": gettext_lazy("Open, oldest first"),
@@ -70,23 +105,24 @@ QUEUE_TITLES = {
 def dashboard(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     queues = coordinator_queues(pod, timezone.now())
-    counts = queues.counts()
     reports = queues.reports(request.user)
-    counts["reports"] = reports.count()
-    counts["connections"] = Connection.objects.pending().filter(pod=pod).count()
+    connections = Connection.objects.pending().filter(pod=pod)
+    export_approvals = ContactExport.objects.awaiting(request.user).filter(pod=pod)
+    # Every tile's number in one query; a list is read only when it has rows.
+    counts = queues.counts(
+        reports=reports,
+        connections=connections,
+        handovers=Handover.objects.pending().filter(pod=pod),
+        series=RequestSeries.objects.current().filter(pod=pod),
+        export_approvals=export_approvals,
+    )
     # The asks themselves, so the tile leads somewhere.
     counts["connection_list"] = (
-        list(
-            Connection.objects.pending()
-            .filter(pod=pod)
-            .select_related("request", "offer")
-            .order_by("created_at")[:QUEUE_PREVIEW]
-        )
+        list(connections.select_related("request", "offer").order_by("created_at")[:QUEUE_PREVIEW])
         if counts["connections"]
         else []
     )
-    counts["handovers"] = Handover.objects.pending().filter(pod=pod).count()
-    series = _series_preview(pod)
+    series = _series_preview(pod) if counts["series"] else []
     sections = [
         {"key": key, "title": QUEUE_TITLES[key], "count": counts[key]}
         for key in ("new", "open", "stale", "expiring")
@@ -94,13 +130,13 @@ def dashboard(request, slug):
     for section in sections:
         queue = queues.requests(section["key"])
         section["items"] = list(queue[:QUEUE_PREVIEW]) if section["count"] else []
-        section["cards_key"] = fingerprint(section["items"], *LIST_FIELDS)
     return render(
         request,
         "pods/dashboard.html",
         {
             "pod": pod,
             "sections": sections,
+            "page_key": _page_key(pod, counts, sections, series),
             "counts": counts,
             "series": series,
             "reports": list(
@@ -111,11 +147,12 @@ def dashboard(request, slug):
             if counts["reports"]
             else [],
             "export_approvals": list(
-                ContactExport.objects.awaiting(request.user)
-                .filter(pod=pod)
-                .select_related("pod", "requested_by")
-                .order_by("created_at")[:QUEUE_PREVIEW]
-            ),
+                export_approvals.select_related("pod", "requested_by").order_by("created_at")[
+                    :QUEUE_PREVIEW
+                ]
+            )
+            if counts["export_approvals"]
+            else [],
         },
     )
 

@@ -4,15 +4,16 @@ its members, so they live here rather than in pods."""
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Aggregate, CharField, Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from mutualaid.http import cached_for_visitors
 from mutualaid.routers import reads_from_replica
+from pods.access import get_membership
 from pods.forms import JoinPodForm
-from pods.models import Membership, ModerationAction, Pod, Proposal
+from pods.models import Membership, ModerationAction, Pod, PostalCode, Proposal
 from requests_app.models import Request
 
 POD_LIST_PAGE_SIZE = 50
@@ -38,53 +39,78 @@ def pod_list(request):
     return render(request, "pods/pod_list.html", {"pods": page.object_list, "page": page})
 
 
-def _membership_with_warning(user, pod):
-    """The person's membership, with the latest coordinators' warning to them, in one
-    query. Only the warned person sees it, and it never says who reported."""
-    if not user.is_authenticated:
-        return None
+class _CommaJoined(Aggregate):
+    """The values of a column joined by commas: STRING_AGG on PostgreSQL,
+    GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def postal_codes_of_pod():
+    """A pod's postal codes, comma-joined, as a subquery: the pod's page reads them
+    in the pod's own row instead of a second query."""
+    codes = PostalCode.objects.filter(pod=OuterRef("pk")).order_by().values("pod")
+    return Subquery(codes.annotate(codes=_CommaJoined("code")).values("codes"))
+
+
+# What the pod's page reads with the pod, built once: the ORM copies an expression
+# as it resolves it, and building these afresh on every page cost more app CPU
+# than the query itself (issue 18).
+POD_PAGE_FACTS = {
+    "open_count": count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+    "open_proposals": count_per_pod(Proposal.objects.open()),
+    "joined_postal_codes": postal_codes_of_pod(),
+}
+
+
+def latest_warning(pod, person):
+    """The latest coordinators' warning to ``person`` in ``pod`` (its note and
+    date), if it is at most WARNING_DAYS old and says something. Only the warned
+    person is shown it, and it never says who reported."""
     since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
-    warnings = ModerationAction.objects.filter(
-        pod=OuterRef("pod"),
-        person=OuterRef("person"),
-        kind=ModerationAction.Kind.WARN,
-        created_at__gte=since,
-    ).order_by("-created_at", "-pk")
-    return (
-        Membership.objects.filter(pod=pod, person=user)
-        .annotate(
-            warning_note=Subquery(warnings.values("note")[:1]),
-            warning_at=Subquery(warnings.values("created_at")[:1]),
+    warning = (
+        ModerationAction.objects.filter(
+            pod=pod, person=person, kind=ModerationAction.Kind.WARN, created_at__gte=since
         )
+        .order_by("-created_at", "-pk")
+        .values("note", "created_at")
         .first()
     )
+    return warning if warning and warning["note"] else None
 
 
 @reads_from_replica
 @cached_for_visitors
 def pod_detail(request, slug):
-    pod = get_object_or_404(
-        Pod.objects.prefetch_related("postal_codes").annotate(
-            open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
-            open_proposals=count_per_pod(Proposal.objects.open()),
-        ),
-        slug=slug,
-    )
-    coordinators = (
+    """A pod's page: the pod with its counts and postal codes (one query), its
+    coordinators, and for a member the latest warning to them. The membership is
+    the person's cached one (pods.access.get_membership)."""
+    pod = get_object_or_404(Pod.objects.annotate(**POD_PAGE_FACTS), slug=slug)
+    membership = get_membership(request.user, pod)
+    # What the page shows of each coordinator: their name, and the id its report
+    # links are made of.
+    coordinators = list(
         Membership.objects.filter(pod=pod, role=Membership.Role.COORDINATOR)
-        .select_related("person")
         .order_by("person__display_name")
+        .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
     )
-    membership = _membership_with_warning(request.user, pod)
     return render(
         request,
         "pods/pod_detail.html",
         {
             "pod": pod,
+            "postal_codes": sorted(filter(None, (pod.joined_postal_codes or "").split(","))),
             "coordinators": coordinators,
             # Safeguarding leads are coordinators: the same rows, no second query.
-            "leads": [m for m in coordinators if m.is_safeguarding_lead],
+            "leads": [m for m in coordinators if m["is_safeguarding_lead"]],
             "membership": membership,
-            "join_form": JoinPodForm(),
+            # Only a member is shown the coordinators' warning to them.
+            "warning": latest_warning(pod, request.user) if membership is not None else None,
+            "join_form": JoinPodForm() if membership is None else None,
         },
     )

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mutualaid.fragments import fingerprint
+from pods.models import Membership, Report
+from pods.services import report_submit
 from requests_app import services
-from requests_app.models import Category, Claim, Request
+from requests_app.models import Category, Claim, ContactExport, Request
 from requests_app.selectors import LIST_FIELDS
 from requests_app.views.board import CARD_FIELDS
 from tests.conftest import client_for
@@ -149,3 +151,48 @@ def test_each_cached_row_shows_only_what_its_key_is_made_of(template_name, key_f
     """A value a row shows but its key leaves out would be served stale; the key
     and the page's query take the same list, and the template shows no more."""
     assert _fields_shown(template_name) <= set(key_fields)
+
+
+@pytest.mark.django_db
+def test_two_coordinators_never_get_each_others_dashboard(maple, alice, bob, alice_client):
+    """The dashboard's shared part is cached; each coordinator's own numbers key it,
+    and what is theirs alone (reports, contact exports) is never in it."""
+    other = make_person("olga", pods=[maple], role=Membership.Role.COORDINATOR)
+    other_client = client_for(other)
+    make_request(maple, summary="Soup for two")
+    report_submit(pod=maple, reporter=bob, reason=Report.Reason.UNSAFE, person=alice)
+    ContactExport.objects.create(pod=maple, requested_by=alice, statuses="active")
+    dashboard = reverse("pods:dashboard", args=[maple.slug])
+
+    first = alice_client.get(dashboard).content.decode()
+    second = other_client.get(dashboard).content.decode()
+    again = alice_client.get(dashboard).content.decode()
+
+    # The report is about alice: she never counts it, olga does.
+    assert "<strong>0</strong> open reports" in first and first == again.replace(
+        csrf(again), csrf(first)
+    )
+    assert "<strong>1</strong> open report<" in second
+    # The export alice asked for waits for olga's approval, never for alice's.
+    assert "Approve the export" in second
+    assert "Approve the export" not in first and "Approve the export" not in again
+    assert "Soup for two" in first and "Soup for two" in second
+    assert csrf(first) != csrf(second)
+
+
+def csrf(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_a_new_ask_and_its_count_at_once(maple, alice, bob, alice_client):
+    req, _token = make_request(maple, summary="Soup for two")
+    offer = make_offer(maple, bob, description="I cook on Sundays")
+    dashboard = reverse("pods:dashboard", args=[maple.slug])
+    assert "I cook on Sundays" not in alice_client.get(dashboard).content.decode()
+
+    services.connect_offer(request=req, offer=offer, by=alice)
+
+    html = alice_client.get(dashboard).content.decode()
+    assert "I cook on Sundays" in html
+    assert "<strong>1</strong> ask waiting" in html

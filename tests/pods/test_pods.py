@@ -1,8 +1,15 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from pods.models import Membership
-from tests.factories import make_person
+from pods.models import Membership, ModerationAction, PostalCode
+from requests_app.views.pods import WARNING_DAYS
+from tests.conftest import client_for
+from tests.factories import make_person, make_pod
+
+WARNING_AGE = datetime.timedelta(days=WARNING_DAYS, hours=1)
 
 
 @pytest.mark.django_db
@@ -82,3 +89,48 @@ def test_pod_list_paginates_with_the_same_queries_for_any_number_of_pods(
     assert "Pod 00" in first and "Pod 49" in first and "Pod 50" not in first
     assert "Pod 50" in second and "Pod 54" in second and "Pod 00" not in second
     assert 'rel="next"' in first
+
+
+@pytest.mark.django_db
+def test_pod_page_shows_a_warning_only_to_the_warned_member_while_they_belong(
+    client, maple, oak, alice, bob, bob_client
+):
+    """The latest warning on the pod page is for the warned person, in this pod,
+    within WARNING_DAYS, and only while they are a member."""
+    owen = make_person("owen", pods=[maple])
+    owen_client = client_for(owen)
+    warn = {"pod": maple, "kind": ModerationAction.Kind.WARN, "actor": alice}
+    ModerationAction.objects.create(
+        **warn, person=owen, note="Old news.", created_at=timezone.now() - WARNING_AGE
+    )
+    ModerationAction.objects.create(**warn, person=owen, note="Please be kind.")
+    ModerationAction.objects.create(**warn, person=bob, note="Mind the queue, Bob.")
+    ModerationAction.objects.create(
+        pod=oak, kind=ModerationAction.Kind.WARN, person=owen, note="Oak's own note."
+    )
+    page = maple.get_absolute_url()
+
+    html = owen_client.get(page).content.decode()
+    assert "Please be kind." in html
+    assert "Old news." not in html and "Mind the queue" not in html
+    assert "Oak's own note." not in html
+    html = bob_client.get(page).content.decode()
+    assert "Mind the queue, Bob." in html and "Please be kind." not in html
+    assert "Please be kind." not in client.get(page).content.decode()
+    assert "Oak's own note." not in client_for(owen).get(oak.get_absolute_url()).content.decode()
+
+    Membership.objects.filter(pod=maple, person=owen).delete()  # removed from the pod
+    assert "Please be kind." not in owen_client.get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_pod_page_lists_postal_codes_coordinators_and_leads(client, maple, alice, bob):
+    make_pod("elm", postal_codes=["30003"])
+    PostalCode.objects.create(pod=maple, code="09999")
+    Membership.objects.filter(person=alice).update(is_safeguarding_lead=True)
+    dana = make_person("dana", pods=[maple], role=Membership.Role.COORDINATOR)
+    html = client.get(maple.get_absolute_url()).content.decode()
+    assert "<dd>09999, 10001, 10002</dd>" in html  # its own codes, in order
+    assert f"<dd>{alice.display_name}, {dana.display_name}</dd>" in html  # coordinators
+    assert f"<dd>{alice.display_name}</dd>" in html  # the one safeguarding lead
+    assert bob.display_name not in html  # members are not named to visitors

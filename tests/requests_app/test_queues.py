@@ -139,3 +139,22 @@ def test_the_queues_of_every_pod_hold_those_of_each(busy_maple, maple, oak):
         assert set(mine.requests(key)) <= set(everyone.requests(key))
     assert everyone.counts()["expiring"] == mine.counts()["expiring"] + 1
     assert set(everyone.stale_claims) == set(mine.stale_claims)
+
+
+@pytest.mark.django_db
+def test_counts_are_one_query_of_what_each_queryset_counts(
+    busy_maple, maple, alice, django_assert_num_queries
+):
+    now = timezone.now()
+    for pod in (maple, None):
+        queues = coordinator_queues(pod, now)
+        more = {key: queues.requests(key) for key in ("duplicates", "handovers")}
+        more["reports"] = queues.reports(alice)
+        # Of every pod, the stale rule first reads the pods' stale periods.
+        with django_assert_num_queries(1 if pod else 2):
+            counts = queues.counts(**more)
+        expected = {key: queues.requests(key).count() for key in ("new", "open", "expiring")}
+        expected["stale"] = queues.stale_claims.count()
+        expected.update((name, queryset.count()) for name, queryset in more.items())
+        assert counts == expected
+        assert (counts["new"], counts["stale"], counts["reports"]) == (1, 3, 1)

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 
 from pods.access import Viewer, get_membership, get_pod, require_member
 from pods.models import Membership, Person, Pod
+from requests_app import selectors
 from requests_app.models import Claim, Concern, ContactView, Offer, Request
 from requests_app.models.safeguarding import ConcernQuerySet
 
@@ -55,9 +56,26 @@ def request_viewer(user: Viewer, request: Request) -> RequestViewer:
         claim = (
             Claim.objects.filter(request=request, helper=user)
             .exclude(status=Claim.Status.RELEASED)
-            .order_by("-created_at")
+            .order_by("-created_at", "-pk")
             .first()
         )
+    return RequestViewer(
+        user=user, request=request, membership=get_membership(user, request.pod), claim=claim
+    )
+
+
+def load_request_viewer(user: Viewer, pk: int) -> RequestViewer:
+    """``request_viewer`` of the request ``pk`` (404 when there is none), with the
+    request, its pod and the viewer's claim read in one query
+    (``selectors.request_with_claim``: the same claim as above)."""
+    try:
+        request, claim = selectors.request_with_claim(
+            pk, user.pk if user.is_authenticated else None
+        )
+    except Request.DoesNotExist:
+        raise Http404 from None
+    if claim is not None and isinstance(user, Person):
+        claim.helper = user
     return RequestViewer(
         user=user, request=request, membership=get_membership(user, request.pod), claim=claim
     )
@@ -73,6 +91,17 @@ def may_see_request(viewer: RequestViewer) -> bool:
         or viewer.claim is not None
         or viewer.is_requester
     )
+
+
+def holds_active_claim(viewer: RequestViewer) -> bool:
+    """Whether the viewer is the request's helper right now (an active claim of
+    theirs). Their latest claim answers it; only when that one is not active and
+    an older one might be is the database asked."""
+    if viewer.claim is None:
+        return False
+    if viewer.is_active_claimer:
+        return True
+    return Claim.objects.active().filter(request=viewer.request, helper_id=viewer.user.pk).exists()
 
 
 def contact_role(viewer: RequestViewer) -> ContactView.Role | None:

@@ -114,8 +114,8 @@ def _load_request(pk):
 @sensitive_variables("contact")
 @never_cache
 def request_detail(request, pk):
-    req = _load_request(pk)
-    viewer = access.request_viewer(request.user, req)
+    viewer = access.load_request_viewer(request.user, pk)
+    req = viewer.request
     if not access.may_see_request(viewer):
         raise Http404
     membership, own_claim = viewer.membership, viewer.claim
@@ -199,8 +199,9 @@ def _contact_page(request, pk, template, kind):
     """Contact details for the active claimer or a coordinator; each showing is logged."""
     if not request.user.is_authenticated:
         raise Http404
-    req = _load_request(pk)
-    role = access.require_contact_role(access.request_viewer(request.user, req))
+    viewer = access.load_request_viewer(request.user, pk)
+    req = viewer.request
+    role = access.require_contact_role(viewer)
     services.record_contact_visit(request=req, viewer=request.user, role=role, kind=kind)
     response = render(request, template, {"req": req, "contact": req.contact, "role": role})
     response["Cache-Control"] = "no-store, private"
@@ -222,16 +223,16 @@ def request_sheet(request, pk):
 @require_POST
 @ratelimit("claim", limit=30, period=3600)
 def request_claim(request, pk):
-    req = _load_request(pk)
-    membership = get_membership(request.user, req.pod)
-    if membership is None:
+    viewer = access.load_request_viewer(request.user, pk)
+    req = viewer.request
+    if viewer.membership is None:
         if req.is_public:
             messages.info(request, _("Join this pod to help with its requests."))
             return redirect(req.pod)
         raise Http404
     if request.limited:
         return render(request, "429.html", status=429)
-    if Claim.objects.active().filter(request=req, helper=request.user).exists():
+    if access.holds_active_claim(viewer):
         messages.info(request, _("You're already helping with this one. Thank you!"))
         return redirect(req)
     try:

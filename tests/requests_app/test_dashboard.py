@@ -222,3 +222,15 @@ def test_about_to_expire_comes_soonest_first(maple, alice_client):
     expiring = next(s for s in response.context["sections"] if s["key"] == "expiring")
     assert [r.pk for r in expiring["items"]] == [sooner.pk, later.pk]
     assert response.context["counts"]["expiring"] == 2
+
+
+@pytest.mark.django_db
+def test_a_quiet_dashboard_reads_the_pod_and_one_query_of_counts(
+    maple, alice_client, django_assert_num_queries
+):
+    alice_client.get(dashboard_url(maple))  # as on a running site: session and person cached
+    # Every tile's number in one query; no list is read when its count is zero.
+    with django_assert_num_queries(2):
+        response = alice_client.get(dashboard_url(maple))
+    assert response.context["counts"]["new"] == 0
+    assert "Nothing here." in response.content.decode()

@@ -53,10 +53,12 @@ PAGES = {
     # person's response (issue 14).
     "my page": 8,
     # its contact details, their showing logged; +1: an ask to take over (issue 17)
-    "request page, as its helper": 7,
-    # the request, the viewer's claim (requests_app.access), the helper, matches, a
-    # hand-over (issue 17)
-    "request page, as a coordinator": 5,
+    # (the request with the viewer's claim is one query since issue 18, and the
+    # helper's own name needs none)
+    "request page, as its helper": 4,
+    # the request with the viewer's claim (selectors.request_with_claim), the active
+    # claim and its helper, matches, a hand-over (issue 17)
+    "request page, as a coordinator": 4,
     # One more than the page needs: whether this client tried too many wrong links.
     "private page": 5,
     # the pod with its counts and postal codes, its coordinators, the latest warning

@@ -114,28 +114,37 @@ _postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 _pooled = DATABASE_POOL_MODE == "transaction"
 
 
+# psycopg prepares a statement once a connection has run it N times: PostgreSQL
+# then parses it once per connection (and plans it once, when a generic plan
+# does), not on every request.
+PREPARE_THRESHOLD_DEFAULT = 2
+
+
 def _prepared_statements(options, *, default_threshold, threshold_variable):
-    """psycopg prepares a statement the Nth time a connection runs it, which saves
-    PostgreSQL the planning; Django leaves it off. Only a cursor that binds the
+    """Django leaves prepared statements off. Only a cursor that binds the
     parameters on the server can be prepared (Django's default cursor merges them
-    into the SQL on the client, and psycopg never prepares that), so both go on
-    together (docs/scaling.md). "off" in the variable turns both off; off is the
-    default: with them on, one run of the PostgreSQL suite hung in a COMMIT (not
-    yet understood), so they wait for a measured, tested case."""
-    value = env.str(threshold_variable, default="off" if default_threshold is None else "")
-    value = value.strip().lower() or str(default_threshold)
+    into the SQL on the client, and psycopg never prepares that), so the threshold
+    and server-side binding go on and off together (docs/scaling.md). On by
+    default on a direct connection; "off" in the variable turns both off."""
+    default = "off" if default_threshold is None else str(default_threshold)
+    value = env.str(threshold_variable, default=default).strip().lower() or default
     try:
         threshold = None if value in ("off", "none") else int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{threshold_variable} must be a number or 'off'.") from None
+    if threshold is not None and threshold < 0:
+        raise ImproperlyConfigured(f"{threshold_variable} must be a number or 'off'.")
     options["server_side_binding"] = threshold is not None
     options["prepare_threshold"] = threshold
 
 
+# A transaction pooler lends each transaction any server connection: a statement
+# prepared on one is missing on the next, so none are prepared through it.
+_prepare_default = None if _pooled else PREPARE_THRESHOLD_DEFAULT
 if _postgres:
     _prepared_statements(
         DATABASES["default"].setdefault("OPTIONS", {}),
-        default_threshold=None,
+        default_threshold=_prepare_default,
         threshold_variable="DATABASE_PREPARE_THRESHOLD",
     )
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _pooled
@@ -153,9 +162,12 @@ if env.str("DIRECT_DATABASE_URL", default=""):
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # Like the primary's, unless said otherwise: with DATABASE_POOL_MODE=transaction
+    # the replica may well sit behind the pooler too; REPLICA_PREPARE_THRESHOLD=2
+    # for one reached directly, "off" for one behind a pooler of its own.
     _prepared_statements(
         DATABASES["replica"].setdefault("OPTIONS", {}),
-        default_threshold=None,
+        default_threshold=_prepare_default,
         threshold_variable="REPLICA_PREPARE_THRESHOLD",
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

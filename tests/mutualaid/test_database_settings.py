@@ -52,17 +52,23 @@ def settings_with(**env):
 PRIMARY = "postgres://app@db.example:5432/mutualaid"
 
 
-def test_no_prepared_statements_unless_asked_for():
-    found = settings_with(DATABASE_URL=PRIMARY)
-    assert found["default"] == [None, False, False]
-    assert found["routers"] == []
-
-
-def test_prepared_statements_come_with_server_side_binding():
+def test_prepared_statements_are_on_for_a_direct_connection():
     # psycopg prepares only what is bound on the server: the threshold alone does nothing.
-    found = settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="2")
+    found = settings_with(DATABASE_URL=PRIMARY)
     assert found["default"] == [2, False, True]
-    found = settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="off")
+    assert found["routers"] == []
+    found = settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="5")
+    assert found["default"] == [5, False, True]
+
+
+def test_off_turns_prepared_statements_and_server_side_binding_off():
+    for value in ("off", "OFF", "none"):
+        found = settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD=value)
+        assert found["default"] == [None, False, False]
+
+
+def test_sqlite_has_no_prepare_options():
+    found = settings_with(DATABASE_URL="sqlite:///:memory:")
     assert found["default"] == [None, False, False]
 
 
@@ -78,6 +84,9 @@ def test_a_prepare_threshold_that_is_not_a_number_is_refused():
     with pytest.raises(subprocess.CalledProcessError) as failure:
         settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="often")
     assert "DATABASE_PREPARE_THRESHOLD" in failure.value.stderr
+    with pytest.raises(subprocess.CalledProcessError) as failure:
+        settings_with(DATABASE_URL=PRIMARY, DATABASE_PREPARE_THRESHOLD="-1")
+    assert "DATABASE_PREPARE_THRESHOLD" in failure.value.stderr
 
 
 def test_no_prepared_statements_and_no_server_side_cursors_through_a_transaction_pooler():
@@ -90,18 +99,33 @@ def test_no_prepared_statements_and_no_server_side_cursors_through_a_transaction
     assert found["direct"] == [None, False, False]
 
 
-def test_a_replica_brings_its_router():
-    found = settings_with(
-        DATABASE_URL=PRIMARY, REPLICA_DATABASE_URL="postgres://app@replica.example/mutualaid"
-    )
+def test_a_replica_brings_its_router_and_prepares_like_the_primary():
+    replica = "postgres://app@replica.example/mutualaid"
+    found = settings_with(DATABASE_URL=PRIMARY, REPLICA_DATABASE_URL=replica)
     assert found["routers"] == ["mutualaid.routers.ReplicaRouter"]
-    assert found["replica"] == [None, False, False]
-    found = settings_with(
-        DATABASE_URL=PRIMARY,
-        REPLICA_DATABASE_URL="postgres://app@replica.example/mutualaid",
-        REPLICA_PREPARE_THRESHOLD="2",
-    )
     assert found["replica"] == [2, False, True]
+    found = settings_with(
+        DATABASE_URL=PRIMARY, REPLICA_DATABASE_URL=replica, REPLICA_PREPARE_THRESHOLD="off"
+    )
+    assert found["replica"] == [None, False, False]
+    assert found["default"] == [2, False, True]
+
+
+def test_behind_a_transaction_pooler_the_replica_prepares_only_when_told():
+    pooled = {
+        "DATABASE_URL": "postgres://app@pooler.example:6432/mutualaid",
+        "DATABASE_POOL_MODE": "transaction",
+        "REPLICA_DATABASE_URL": "postgres://app@replica.example/mutualaid",
+    }
+    assert settings_with(**pooled)["replica"] == [None, False, False]
+    assert settings_with(**pooled, REPLICA_PREPARE_THRESHOLD="2")["replica"] == [2, False, True]
+
+
+def test_a_session_pooler_keeps_prepared_statements():
+    found = settings_with(
+        DATABASE_URL="postgres://app@pooler.example:6432/mutualaid", DATABASE_POOL_MODE="session"
+    )
+    assert found["default"] == [2, False, True]
 
 
 def test_sessions_and_the_person_use_the_cache_only_when_every_server_shares_it():

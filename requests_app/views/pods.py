@@ -58,14 +58,30 @@ def postal_codes_of_pod():
     return Subquery(codes.annotate(codes=_CommaJoined("code")).values("codes"))
 
 
-# What the pod's page reads with the pod, built once: the ORM copies an expression
-# as it resolves it, and building these afresh on every page cost more app CPU
-# than the query itself (issue 18).
-POD_PAGE_FACTS = {
-    "open_count": count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
-    "open_proposals": count_per_pod(Proposal.objects.open()),
-    "joined_postal_codes": postal_codes_of_pod(),
-}
+# The pod as its page reads it, with its counts and postal codes: built (and its
+# subqueries resolved) once, like a class-based view's queryset, and cloned by
+# .get() on every page. Building it afresh cost more app CPU than the query
+# itself (issue 18). Never evaluated as it is.
+POD_PAGE = Pod.objects.annotate(
+    open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+    open_proposals=count_per_pod(Proposal.objects.open()),
+    joined_postal_codes=postal_codes_of_pod(),
+)
+
+
+# A pod's coordinators as its page shows them (a name, and the id the report links
+# are made of), and the coordinators' warnings, newest first: built once and cloned
+# by .filter() on every page, like POD_PAGE. Never evaluated as they are.
+COORDINATORS = (
+    Membership.objects.filter(role=Membership.Role.COORDINATOR)
+    .order_by("person__display_name")
+    .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
+)
+WARNINGS = (
+    ModerationAction.objects.filter(kind=ModerationAction.Kind.WARN)
+    .order_by("-created_at", "-pk")
+    .values("note", "created_at")
+)
 
 
 def latest_warning(pod, person):
@@ -73,14 +89,7 @@ def latest_warning(pod, person):
     date), if it is at most WARNING_DAYS old and says something. Only the warned
     person is shown it, and it never says who reported."""
     since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
-    warning = (
-        ModerationAction.objects.filter(
-            pod=pod, person=person, kind=ModerationAction.Kind.WARN, created_at__gte=since
-        )
-        .order_by("-created_at", "-pk")
-        .values("note", "created_at")
-        .first()
-    )
+    warning = WARNINGS.filter(pod=pod, person=person, created_at__gte=since).first()
     return warning if warning and warning["note"] else None
 
 
@@ -90,15 +99,9 @@ def pod_detail(request, slug):
     """A pod's page: the pod with its counts and postal codes (one query), its
     coordinators, and for a member the latest warning to them. The membership is
     the person's cached one (pods.access.get_membership)."""
-    pod = get_object_or_404(Pod.objects.annotate(**POD_PAGE_FACTS), slug=slug)
+    pod = get_object_or_404(POD_PAGE, slug=slug)
     membership = get_membership(request.user, pod)
-    # What the page shows of each coordinator: their name, and the id its report
-    # links are made of.
-    coordinators = list(
-        Membership.objects.filter(pod=pod, role=Membership.Role.COORDINATOR)
-        .order_by("person__display_name")
-        .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
-    )
+    coordinators = list(COORDINATORS.filter(pod=pod))
     return render(
         request,
         "pods/pod_detail.html",

@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
@@ -209,13 +210,21 @@ def test_texts_wait_out_the_quiet_hours_in_the_pods_time_zone_and_then_go(settin
     Request.objects.update(status=Request.Status.OPEN)
     Request.objects.update(check_in_sent_at=timezone.now())
     OutboxMessage.objects.update(kind=Kind.CHECK_IN, secret="")
-    # 02:30 UTC is 21:30 in New York (December): quiet.
-    night = datetime.datetime(2026, 12, 2, 2, 30, tzinfo=datetime.UTC)
+    # Tomorrow at 02:30 UTC: 21:30 in New York in winter, 22:30 in summer, quiet
+    # either way; after the message was queued (now), so it is due then.
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    night = (timezone.now() + datetime.timedelta(days=1)).replace(
+        hour=2, minute=30, second=0, microsecond=0, tzinfo=datetime.UTC
+    )
+    local = night.astimezone(new_york)
+    morning = datetime.datetime.combine(
+        local.date() + datetime.timedelta(days=1), datetime.time(8), tzinfo=new_york
+    )
     result = deliver(now=night)
     assert (result.sent, result.held) == (0, 1)
     message = OutboxMessage.objects.get()
     assert message.status == "pending" and message.attempts == 0
-    assert message.next_attempt_at == datetime.datetime(2026, 12, 2, 13, 0, tzinfo=datetime.UTC)
+    assert message.next_attempt_at == morning
     assert deliver(now=message.next_attempt_at).sent == 1
 
 
@@ -225,11 +234,14 @@ def test_a_daily_cap_per_number_holds_the_rest_until_the_next_morning(maple, set
     settings.SMS_QUIET_HOURS = "21-8"
     for _ in range(3):
         make_request(maple, contact=TEXT_ONLY)
-    now = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.UTC)
+    # Noon tomorrow (UTC, the pod's time zone): after the texts were queued.
+    now = (timezone.now() + datetime.timedelta(days=1)).replace(
+        hour=12, minute=0, second=0, microsecond=0, tzinfo=datetime.UTC
+    )
     result = deliver(now=now)
     assert (result.sent, result.held) == (2, 1)
     held = OutboxMessage.objects.get(status="pending")
-    assert held.next_attempt_at == datetime.datetime(2026, 12, 3, 8, 0, tzinfo=datetime.UTC)
+    assert held.next_attempt_at == (now + datetime.timedelta(days=1)).replace(hour=8)
 
 
 @pytest.mark.django_db

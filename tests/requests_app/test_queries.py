@@ -103,15 +103,15 @@ def test_posting_a_request_runs_only_the_queries_it_needs(
     """Issue 18, with rate limits off as in the bench: the pod, the idempotency
     key, the duplicate check, the five rows it writes (request, contact, language,
     the private link's email, the key), the offers to tell, the new session (an
-    existence check and its row), and the savepoints of three atomic blocks (two of
-    them only because the test runs in a transaction). No COUNT of the pods (a
+    existence check and its row), and the savepoints of two atomic blocks (only
+    because the test runs in a transaction). No COUNT of the pods (a
     complete form is not shown again) and no reading back of the contact or the
     language it has just written, to route the link. Before issue 18: 20."""
     settings.RATE_LIMITS_ENABLED = False
     url_new = url("request_new")
     client.get(url_new)
     data = {**request_form_data(maple), "idempotency_key": "k" * 30}
-    with django_assert_max_num_queries(17) as captured:
+    with django_assert_max_num_queries(15) as captured:
         response = client.post(url_new, data)
     assert response.status_code == 302
     sql = [query["sql"] for query in captured.captured_queries]

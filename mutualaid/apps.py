@@ -2,7 +2,7 @@ from django.apps import AppConfig, apps
 from django.core import checks
 
 from mutualaid import checks as deploy_checks
-from mutualaid import retention, sites
+from mutualaid import lookups, retention, sites
 from mutualaid.retention import DELETE_ROW, Period, PersonalData, declare, personal
 
 
@@ -11,6 +11,7 @@ class MutualaidConfig(AppConfig):
     verbose_name = "Mutual aid"
 
     def ready(self):
+        lookups.register()
         checks.register(retention.check_declarations)
         for check in (deploy_checks.check_console_email, deploy_checks.check_client_ip_header):
             checks.register(check, checks.Tags.security, deploy=True)

@@ -44,7 +44,9 @@ def stale_condition(now: datetime.datetime, *, pod: Pod | None = None, prefix: s
     """The one definition of a stale claim: active, and no news (``progress_at``)
     for the pod's ``stale_claim_days``. ``prefix`` reaches claims from another
     model (``"claims__"`` from Request)."""
-    return Q(**{f"{prefix}status": "active"}) & _older_than_pod_setting(
+    # The status written into the SQL: a generic plan can then use the partial
+    # index of active claims (claim_pod_active; mutualaid/lookups.py).
+    return Q(**{f"{prefix}status__is": Claim.Status.ACTIVE}) & _older_than_pod_setting(
         "progress_at", "stale_claim_days", now, pod, prefix
     )
 

@@ -42,7 +42,7 @@ def expiring_condition(today: datetime.date) -> Q:
 
 class RequestQuerySet(models.QuerySet["Request"]):
     def on_board(self) -> Self:
-        return self.filter(status=Request.Status.OPEN, hidden=False)
+        return self.filter(status__is=Request.Status.OPEN, hidden=False)
 
     def public(self) -> Self:
         """What anyone may see: open or claimed, and not hidden (Request.is_public)."""

@@ -1,0 +1,32 @@
+"""``field__is="open"``: equal to a constant written into the SQL, not bound.
+
+With prepared statements (docs/scaling.md) PostgreSQL may keep one generic plan
+for a query, made before it knows the parameters' values. A partial index whose
+condition names a status (the board's ``request_board_open``: status 'open')
+cannot be used by such a plan when the status is a parameter: it cannot prove
+that ``status = $2`` satisfies ``status = 'open'``. Written as a constant, it
+can. Measured at 100,000 requests, a deep board page: 1.5 ms on a generic plan
+with the status bound (an index scan and a sort), 0.2 ms with it written in (an
+index-only scan on the partial index).
+
+Only for the fixed words of a model's choices (checked: letters, digits and
+underscores), never for anything a person typed.
+"""
+
+from django.db.models import CharField, Lookup
+
+
+class Is(Lookup):
+    lookup_name = "is"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        word = str(self.rhs)
+        if not word.isidentifier():
+            raise ValueError(f"__is takes a choice's fixed word, not {word!r}.")
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = '{word}'", params
+
+
+def register():
+    CharField.register_lookup(Is)

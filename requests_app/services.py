@@ -1339,17 +1339,18 @@ def concern_raise(
         about = request.requester
     else:
         about = person
-    recent = Concern.objects.filter(
-        pod=pod,
-        raised_by=raised_by,
-        request=request,
-        claim=claim,
-        about_person=about,
-        text=text,
-        created_at__gte=now - datetime.timedelta(minutes=CONCERN_RETRY_MINUTES),
-    ).first()
-    if raised_by is not None and recent is not None:
-        return recent
+    if raised_by is not None:
+        recent = Concern.objects.filter(
+            pod=pod,
+            raised_by=raised_by,
+            request=request,
+            claim=claim,
+            about_person=about,
+            text=text,
+            created_at__gte=now - datetime.timedelta(minutes=CONCERN_RETRY_MINUTES),
+        ).first()
+        if recent is not None:
+            return recent
     concern = Concern.objects.create(
         pod=pod,
         raised_by=raised_by,

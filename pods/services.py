@@ -637,9 +637,8 @@ class SafeguardingError(Exception):
     """A safeguarding step that cannot be taken; the message is safe to show."""
 
 
-def _membership_of(pod: Pod, person: Person, *, lock: bool = False) -> Membership:
-    memberships = Membership.objects.select_for_update() if lock else Membership.objects
-    membership = memberships.filter(pod=pod, person=person).first()
+def _locked_membership(pod: Pod, person: Person) -> Membership:
+    membership = Membership.objects.select_for_update().filter(pod=pod, person=person).first()
     if membership is None:
         raise SafeguardingError(_("They are not a member of this pod."))
     return membership
@@ -662,7 +661,7 @@ def vetting_record(
         raise SafeguardingError(_("Another coordinator records your own vetting."))
     if expires_on < timezone.localdate(now):
         raise SafeguardingError(_("The expiry date has passed already."))
-    membership = _membership_of(pod, person, lock=True)
+    membership = _locked_membership(pod, person)
     vetting, _created = Vetting.objects.update_or_create(
         membership=membership,
         defaults={
@@ -695,7 +694,7 @@ def safeguarding_lead_set(
     """Make a coordinator a safeguarding lead, or end it. The pod's record of
     decisions says so: who receives concerns is everyone's business."""
     now = now or timezone.now()
-    membership = _membership_of(pod, person, lock=True)
+    membership = _locked_membership(pod, person)
     if lead and not membership.is_coordinator:
         raise SafeguardingError(_("Only a coordinator can be a safeguarding lead."))
     if membership.is_safeguarding_lead == lead:

@@ -98,16 +98,16 @@ def export(request, slug):
 
 
 def _export_page(request, pod, form):
+    now = timezone.now()
     mine = list(
         ContactExport.objects.filter(
             pod=pod,
             requested_by=request.user,
-            created_at__gt=timezone.now() - APPROVAL_WINDOW,
+            created_at__gt=now - APPROVAL_WINDOW,
         )
         .select_related("approved_by")
         .order_by("-created_at")[:10]
     )
-    now = timezone.now()
     for item in mine:
         item.current_state = item.state(now=now)
     return render(request, "pods/export.html", {"pod": pod, "form": form, "exports": mine})

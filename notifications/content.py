@@ -722,11 +722,7 @@ def _proposal_blocks(proposal):
         ),
         Paragraph(
             _("Members can consent, raise a concern or object until %(deadline)s.")
-            % {
-                "deadline": formats.date_format(
-                    timezone.localtime(proposal.deadline), "DATE_FORMAT"
-                )
-            }
+            % {"deadline": day(timezone.localtime(proposal.deadline))}
         ),
         Link(_("Read it and respond:"), site_url(proposal.get_absolute_url())),
     ]

@@ -78,8 +78,7 @@ def _concern_page(request, *, pod, subject, target, back, about, raised_by):
 def concern_request(request, pk):
     """A concern about the person who asked (or anyone involved in a request)."""
     req = get_object_or_404(Request.objects.select_related("pod"), pk=pk)
-    public = req.status in (Request.Status.OPEN, Request.Status.CLAIMED) and not req.hidden
-    if not public and get_membership(request.user, req.pod) is None:
+    if not req.is_public and get_membership(request.user, req.pod) is None:
         raise Http404
     return _concern_page(
         request,

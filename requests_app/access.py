@@ -159,7 +159,7 @@ def concerns_for_lead(user: Viewer, pod: Pod) -> ConcernQuerySet:
 
 
 def get_concern_for_lead(user: Viewer, slug: str, pk: int) -> tuple[Pod, Concern]:
-    pod, membership = get_pod_for_lead(user, slug)
+    pod = get_pod(slug)
     concern = get_object_or_404(
         concerns_for_lead(user, pod).select_related("raised_by", "about_person", "request"),
         pk=pk,
@@ -169,11 +169,7 @@ def get_concern_for_lead(user: Viewer, slug: str, pk: int) -> tuple[Pod, Concern
 
 def leads_who_may_see(concern: Concern) -> list[Membership]:
     """Memberships of the leads a concern may reach (for notifications)."""
-    leads = Membership.objects.filter(
-        pod_id=concern.pod_id,
-        role=Membership.Role.COORDINATOR,
-        is_safeguarding_lead=True,
-    )
+    leads = Membership.objects.leads().filter(pod_id=concern.pod_id)
     visible = Concern.objects.filter(pk=concern.pk)
     return [m for m in leads.select_related("person") if visible.not_about(m.person).exists()]
 
@@ -191,9 +187,7 @@ def may_see_concern(person: Person | None, concern: Concern) -> bool:
 def open_concerns_count(person: Person, pod: Pod) -> int:
     """How many open concerns of ``pod`` a safeguarding lead may read (0 for anyone
     who is not a lead): the coordinators' digest counts them."""
-    lead = Membership.objects.filter(
-        pod=pod, person=person, role=Membership.Role.COORDINATOR, is_safeguarding_lead=True
-    ).exists()
+    lead = Membership.objects.leads().filter(pod=pod, person=person).exists()
     if not lead:
         return 0
     return Concern.objects.open().filter(pod=pod).not_about(person).count()

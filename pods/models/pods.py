@@ -1,6 +1,7 @@
 """Pods and the people in them: Person, Pod, PostalCode, Membership, PodProposal."""
 
 import zoneinfo
+from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -211,6 +212,12 @@ class PostalCode(models.Model):
         return "".join(code.split()).upper()
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def leads(self) -> Self:
+        """Safeguarding leads: coordinators who hold that role too (Membership.is_lead)."""
+        return self.filter(role=Membership.Role.COORDINATOR, is_safeguarding_lead=True)
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         MEMBER = "member", _("member")
@@ -224,6 +231,8 @@ class Membership(models.Model):
     # A coordinator who receives safeguarding concerns (never those about themselves).
     is_safeguarding_lead = models.BooleanField(_("safeguarding lead"), default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     personal_data = PersonalData(
         personal("person", "Who belongs to the pod, and in which role.", erase=DELETE_ROW),

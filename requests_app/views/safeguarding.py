@@ -54,9 +54,7 @@ def _concern_page(request, *, pod, subject, target, back, about, raised_by):
             return redirect(back)
     leads = [
         m.person.display_name
-        for m in Membership.objects.filter(
-            pod=pod, role=Membership.Role.COORDINATOR, is_safeguarding_lead=True
-        ).select_related("person")
+        for m in Membership.objects.leads().filter(pod=pod).select_related("person")
     ]
     return render(
         request,

@@ -34,7 +34,6 @@ TOKEN_PATH = re.compile(
     rf"({_SLASH}(?:r|notifications{_SLASH}(?:unsubscribe|feedback|check-in)){_SLASH})"
     r"(?!\[token\])[^/\s?#&%\"'<>]+"
 )
-PRIVATE_LINK = TOKEN_PATH  # the old name
 # The short private link (/ABCDE-FGHJK-MNPQR-STUVW): four groups of five letters
 # and digits, however typed (any case; "-", "_", "." or an encoded space between
 # groups), on its own or after a slash, also a percent-encoded one.

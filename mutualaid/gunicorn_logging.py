@@ -7,7 +7,8 @@ log could open the request's private page. ``MaskingLogger`` replaces the token 
 every atom the log format can use (request line, path, query string, referer, any
 header or environ value) with ``[token]``.
 
-Use it from the command line (docs/operations.md):
+gunicorn.conf.py sets it (``logger_class``); run another way, gunicorn needs it on
+the command line (docs/operations.md):
 
     gunicorn mutualaid.wsgi --logger-class mutualaid.gunicorn_logging.MaskingLogger
 

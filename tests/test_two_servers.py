@@ -10,7 +10,6 @@
 import datetime
 import http.client
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -30,17 +29,12 @@ from django.utils.crypto import get_random_string
 from pods.models import Membership, Person, Proposal, ProposalResponse
 from requests_app.models import Claim, Request
 from tests.factories import PASSWORD, make_person, make_pod, make_request
+from tests.services import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPERS = 100
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def url_of_the_test_database():

@@ -128,3 +128,25 @@ def test_posting_a_request_runs_only_the_queries_it_needs(
         statement.startswith("SELECT") and '"django_session"' in statement for statement in sql
     )
     assert Request.objects.filter(summary=data["summary"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_rate_limiter_adds_one_statement_to_posting(
+    client, maple, settings, django_assert_max_num_queries
+):
+    """As in production: the limiter counts the client in one upsert of its
+    window's row (mutualaid/ratelimit.py), on top of the 14 above."""
+    settings.RATE_LIMITS_ENABLED = True
+    url_new = url("request_new")
+    client.get(url_new)
+    data = {**request_form_data(maple), "idempotency_key": "k" * 30}
+    with django_assert_max_num_queries(15) as captured:
+        response = client.post(url_new, data)
+    assert response.status_code == 302
+    counted = [
+        query["sql"]
+        for query in captured.captured_queries
+        if '"mutualaid_ratelimitcounter"' in query["sql"]
+    ]
+    assert len(counted) == 1
+    assert counted[0].startswith('INSERT INTO "mutualaid_ratelimitcounter"')

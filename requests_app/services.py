@@ -36,7 +36,7 @@ from requests_app.models import (
     hash_token,
     new_private_token,
 )
-from requests_app.selectors import coordinator_queues
+from requests_app.selectors import coordinator_queues, newest_sharing_contact
 
 # A form's cleaned fields, passed on to a model.
 Fields = dict[str, Any]
@@ -108,14 +108,7 @@ def post_request(
     waits = pod.requires_approval or needs_approval
     status = Request.Status.NEW if waits else Request.Status.OPEN
     keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
-    # Only its id is kept: no need to build the other request (0.76 -> 0.54 ms).
-    duplicate_id = (
-        Request.objects.sharing_contact(
-            pod=pod, now=now, phone_key=keys["phone_key"], email_key=keys["email_key"]
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
+    duplicate_id = newest_sharing_contact(pod_id=pod.pk, now=now, **keys)
     requester = requester if requester and requester.is_authenticated else None
     series = None
     if repeat:

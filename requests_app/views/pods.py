@@ -4,11 +4,23 @@ its members, so they live here rather than in pods."""
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Aggregate, CharField, Count, F, OuterRef, Subquery
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    OuterRef,
+    SlugField,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 
+from mutualaid.compiled import CompiledQuery, Param
 from mutualaid.http import cached_for_visitors
 from mutualaid.routers import reads_from_replica
 from pods.access import get_membership
@@ -58,29 +70,33 @@ def postal_codes_of_pod():
     return Subquery(codes.annotate(codes=_CommaJoined("code")).values("codes"))
 
 
-# The pod as its page reads it, with its counts and postal codes: built (and its
-# subqueries resolved) once, like a class-based view's queryset, and cloned by
-# .get() on every page. Building it afresh cost more app CPU than the query
-# itself (issue 18). Never evaluated as it is.
-POD_PAGE = Pod.objects.annotate(
-    open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
-    open_proposals=count_per_pod(Proposal.objects.open()),
-    joined_postal_codes=postal_codes_of_pod(),
+# The pod as its page reads it, by its slug, with its counts and postal codes;
+# its coordinators (a name, and the id the report links are made of); and the
+# coordinators' latest warning to one person in it. Compiled once (mutualaid/compiled.py):
+# building and compiling these cost more app CPU than running them (issue 18).
+POD_PAGE = CompiledQuery(
+    Pod.objects.annotate(
+        open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+        open_proposals=count_per_pod(Proposal.objects.open()),
+        joined_postal_codes=postal_codes_of_pod(),
+    ).filter(slug=Param("slug", SlugField()))
 )
-
-
-# A pod's coordinators as its page shows them (a name, and the id the report links
-# are made of), and the coordinators' warnings, newest first: built once and cloned
-# by .filter() on every page, like POD_PAGE. Never evaluated as they are.
-COORDINATORS = (
-    Membership.objects.filter(role=Membership.Role.COORDINATOR)
+COORDINATORS = CompiledQuery(
+    Membership.objects.filter(
+        role=Membership.Role.COORDINATOR, pod_id=Param("pod", BigIntegerField())
+    )
     .order_by("person__display_name")
     .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
 )
-WARNINGS = (
-    ModerationAction.objects.filter(kind=ModerationAction.Kind.WARN)
+LATEST_WARNING = CompiledQuery(
+    ModerationAction.objects.filter(
+        kind=ModerationAction.Kind.WARN,
+        pod_id=Param("pod", BigIntegerField()),
+        person_id=Param("person", BigIntegerField()),
+        created_at__gte=Param("since", DateTimeField()),
+    )
     .order_by("-created_at", "-pk")
-    .values("note", "created_at")
+    .values("note", "created_at")[:1]
 )
 
 
@@ -89,7 +105,7 @@ def latest_warning(pod, person):
     date), if it is at most WARNING_DAYS old and says something. Only the warned
     person is shown it, and it never says who reported."""
     since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
-    warning = WARNINGS.filter(pod=pod, person=person, created_at__gte=since).first()
+    warning = LATEST_WARNING.first(pod=pod.pk, person=person.pk, since=since)
     return warning if warning and warning["note"] else None
 
 
@@ -99,9 +115,11 @@ def pod_detail(request, slug):
     """A pod's page: the pod with its counts and postal codes (one query), its
     coordinators, and for a member the latest warning to them. The membership is
     the person's cached one (pods.access.get_membership)."""
-    pod = get_object_or_404(POD_PAGE, slug=slug)
+    pod = POD_PAGE.first(slug=slug)
+    if pod is None:
+        raise Http404("No pod with this address.")
     membership = get_membership(request.user, pod)
-    coordinators = list(COORDINATORS.filter(pod=pod))
+    coordinators = COORDINATORS.all(pod=pod.pk)
     return render(
         request,
         "pods/pod_detail.html",

@@ -43,9 +43,11 @@ def count_per_pod(rows):
 
 @reads_from_replica
 def pod_list(request):
+    """Every pod, with its members and its open requests as its board counts them
+    (not hidden ones: a visitor must not learn that a hidden post exists)."""
     pods = Pod.objects.annotate(
         member_count=count_per_pod(Membership.objects.all()),
-        open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+        open_count=count_per_pod(Request.objects.on_board()),
     ).order_by("name", "pk")
     page = Paginator(pods, POD_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pods/pod_list.html", {"pods": page.object_list, "page": page})
@@ -76,7 +78,7 @@ def postal_codes_of_pod():
 # building and compiling these cost more app CPU than running them (issue 18).
 POD_PAGE = CompiledQuery(
     Pod.objects.annotate(
-        open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+        open_count=count_per_pod(Request.objects.on_board()),
         open_proposals=count_per_pod(Proposal.objects.open()),
         joined_postal_codes=postal_codes_of_pod(),
     ).filter(slug=Param("slug", SlugField()))
@@ -96,7 +98,7 @@ LATEST_WARNING = CompiledQuery(
         created_at__gte=Param("since", DateTimeField()),
     )
     .order_by("-created_at", "-pk")
-    .values("note", "created_at")[:1]
+    .values("note", at=F("created_at"))[:1]
 )
 
 

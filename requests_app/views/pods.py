@@ -72,15 +72,32 @@ def postal_codes_of_pod():
     return Subquery(codes.annotate(codes=_CommaJoined("code")).values("codes"))
 
 
-# The pod as its page reads it, by its slug, with its counts and postal codes;
-# its coordinators (a name, and the id the report links are made of); and the
-# coordinators' latest warning to one person in it. Compiled once (mutualaid/compiled.py):
+def latest_warning_of_person():
+    """The coordinators' latest warning to the person ``person`` (None for a
+    visitor) in the pod, from ``since`` on: its note and its date, as two
+    subqueries of the pod's row, so the page needs no query of its own for it."""
+    warnings = ModerationAction.objects.filter(
+        kind=ModerationAction.Kind.WARN,
+        pod=OuterRef("pk"),
+        person_id=Param("person", BigIntegerField()),
+        created_at__gte=Param("since", DateTimeField()),
+    ).order_by("-created_at", "-pk")
+    return {
+        "warning_note": Subquery(warnings.values("note")[:1]),
+        "warning_at": Subquery(warnings.values("created_at")[:1]),
+    }
+
+
+# The pod as its page reads it, by its slug: with its counts, its postal codes and
+# the latest warning to the person looking; and its coordinators (a name, and the
+# id the report links are made of). Compiled once (mutualaid/compiled.py):
 # building and compiling these cost more app CPU than running them (issue 18).
 POD_PAGE = CompiledQuery(
     Pod.objects.annotate(
         open_count=count_per_pod(Request.objects.on_board()),
         open_proposals=count_per_pod(Proposal.objects.open()),
         joined_postal_codes=postal_codes_of_pod(),
+        **latest_warning_of_person(),
     ).filter(slug=Param("slug", SlugField()))
 )
 COORDINATORS = CompiledQuery(
@@ -90,38 +107,25 @@ COORDINATORS = CompiledQuery(
     .order_by("person__display_name")
     .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
 )
-LATEST_WARNING = CompiledQuery(
-    ModerationAction.objects.filter(
-        kind=ModerationAction.Kind.WARN,
-        pod_id=Param("pod", BigIntegerField()),
-        person_id=Param("person", BigIntegerField()),
-        created_at__gte=Param("since", DateTimeField()),
-    )
-    .order_by("-created_at", "-pk")
-    .values("note", at=F("created_at"))[:1]
-)
-
-
-def latest_warning(pod, person):
-    """The latest coordinators' warning to ``person`` in ``pod`` (its note and
-    date), if it is at most WARNING_DAYS old and says something. Only the warned
-    person is shown it, and it never says who reported."""
-    since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
-    warning = LATEST_WARNING.first(pod=pod.pk, person=person.pk, since=since)
-    return warning if warning and warning["note"] else None
 
 
 @reads_from_replica
 @cached_for_visitors
 def pod_detail(request, slug):
-    """A pod's page: the pod with its counts and postal codes (one query), its
-    coordinators, and for a member the latest warning to them. The membership is
-    the person's cached one (pods.access.get_membership)."""
-    pod = POD_PAGE.first(slug=slug)
+    """A pod's page: the pod with its counts, postal codes and the latest warning
+    to the person (one query), and its coordinators. The membership is the
+    person's cached one (pods.access.get_membership)."""
+    since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
+    pod = POD_PAGE.first(slug=slug, person=request.user.pk, since=since)
     if pod is None:
         raise Http404("No pod with this address.")
     membership = get_membership(request.user, pod)
     coordinators = COORDINATORS.all(pod=pod.pk)
+    # Only a member is shown the coordinators' latest warning to them, if it says
+    # something; it never says who reported.
+    warning = None
+    if membership is not None and pod.warning_note:
+        warning = {"note": pod.warning_note, "at": pod.warning_at}
     return render(
         request,
         "pods/pod_detail.html",
@@ -132,8 +136,7 @@ def pod_detail(request, slug):
             # Safeguarding leads are coordinators: the same rows, no second query.
             "leads": [m for m in coordinators if m["is_safeguarding_lead"]],
             "membership": membership,
-            # Only a member is shown the coordinators' warning to them.
-            "warning": latest_warning(pod, request.user) if membership is not None else None,
+            "warning": warning,
             "join_form": JoinPodForm() if membership is None else None,
         },
     )

@@ -74,8 +74,9 @@ def test_the_pod_page_row_is_the_orms_with_its_annotations(board, maple, oak):
         open_count=pod_views.count_per_pod(Request.objects.on_board()),
         joined_postal_codes=pod_views.postal_codes_of_pod(),
     )
+    since = timezone.now()
     for pod in (maple, oak):
-        compiled = pod_views.POD_PAGE.first(slug=pod.slug)
+        compiled = pod_views.POD_PAGE.first(slug=pod.slug, person=None, since=since)
         expected = orm.get(pk=pod.pk)
         assert fields(compiled) == fields(expected)
         assert compiled.open_count == expected.open_count
@@ -83,12 +84,13 @@ def test_the_pod_page_row_is_the_orms_with_its_annotations(board, maple, oak):
         assert sorted(compiled.joined_postal_codes.split(",")) == sorted(
             expected.joined_postal_codes.split(",")
         )
+        assert compiled.warning_note is None and compiled.warning_at is None
         assert not compiled._state.adding and compiled._state.db == "default"
-    assert pod_views.POD_PAGE.first(slug="nowhere") is None
+    assert pod_views.POD_PAGE.first(slug="nowhere", person=None, since=since) is None
 
 
 @pytest.mark.django_db
-def test_values_and_a_datetime_param_are_the_orms(maple, oak, alice):
+def test_values_and_params_in_subqueries_are_the_orms(maple, oak, alice):
     dana = make_person("dana", pods=[maple], role=Membership.Role.COORDINATOR)
     make_person("erin", pods=[oak], role=Membership.Role.COORDINATOR)
     assert pod_views.COORDINATORS.all(pod=maple.pk) == list(
@@ -109,18 +111,22 @@ def test_values_and_a_datetime_param_are_the_orms(maple, oak, alice):
         (now - datetime.timedelta(hours=36), "Newer"),
         (now - datetime.timedelta(hours=12), None),
     ]:
-        warning = pod_views.LATEST_WARNING.first(pod=maple.pk, person=dana.pk, since=since)
-        assert (warning and warning["note"]) == expected
+        pod = pod_views.POD_PAGE.first(slug="maple", person=dana.pk, since=since)
+        assert pod.warning_note == expected
         orm = (
             ModerationAction.objects.filter(
                 kind=ModerationAction.Kind.WARN, pod=maple, person=dana, created_at__gte=since
             )
             .order_by("-created_at", "-pk")
-            .values("note", at=F("created_at"))
+            .values_list("note", "created_at")
             .first()
         )
-        assert warning == orm
-    assert pod_views.LATEST_WARNING.first(pod=oak.pk, person=dana.pk, since=now) is None
+        assert (pod.warning_note, pod.warning_at) == (orm or (None, None))
+        if orm:
+            assert isinstance(pod.warning_at, datetime.datetime)  # converted, also on SQLite
+    for slug, person in (("oak", dana.pk), ("maple", alice.pk), ("maple", None)):
+        pod = pod_views.POD_PAGE.first(slug=slug, person=person, since=now - datetime.timedelta(3))
+        assert pod.warning_note is None
 
 
 @pytest.mark.django_db

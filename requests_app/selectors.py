@@ -211,7 +211,9 @@ def dashboard_more(queues: CoordinatorQueues, coordinator: Person) -> dict[str, 
         "connections": Connection.objects.pending().filter(pod=pod),
         "handovers": Handover.objects.pending().filter(pod=pod),
         "series": RequestSeries.objects.current().filter(pod=pod),
-        "export_approvals": ContactExport.objects.awaiting(coordinator).filter(pod=pod),
+        "export_approvals": ContactExport.objects.awaiting(coordinator, now=queues.now).filter(
+            pod=pod
+        ),
     }
 
 

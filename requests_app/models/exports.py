@@ -43,7 +43,9 @@ class ContactExportQuerySet(models.QuerySet["ContactExport"]):
             downloaded_at__isnull=True,
         )
 
-    def awaiting(self, person, *, now=None):
+    def awaiting(
+        self, person: Any, *, now: datetime.datetime | None = None
+    ) -> "ContactExportQuerySet":
         """Pending exports that ``person`` may approve: in pods they coordinate,
         asked by someone else; for a network admin, also those in pods where
         the one who asked is the only coordinator."""

@@ -19,7 +19,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, IntegerField, Model, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from pods.models import Membership, Person, Pod, Report
+from pods.models import Person, Pod, Report
 from pods.models.moderation import ReportQuerySet
 from requests_app.models import (
     Claim,
@@ -195,7 +195,7 @@ DASHBOARD_COUNTS = (
     "connections",
     "handovers",
     "series",
-    "export_approvals",
+    "exports_pending",
 )
 
 
@@ -203,7 +203,9 @@ def dashboard_more(queues: CoordinatorQueues, coordinator: Person) -> dict[str, 
     """What the dashboard counts besides the request queues, as the querysets that
     hold each rule: the reports ``coordinator`` may see, asks waiting for an
     offer's owner, hand-overs waiting for the helper, needs that come back, and
-    contact exports waiting for ``coordinator``'s approval."""
+    the pod's pending contact exports. Which of those ``coordinator`` may
+    approve is ContactExport.approvers' rule alone: the dashboard asks
+    ``ContactExport.objects.awaiting`` for them when any is pending."""
     pod = queues.pod
     assert pod is not None  # noqa: S101  # nosec B101 - the dashboard is one pod's
     return {
@@ -211,9 +213,7 @@ def dashboard_more(queues: CoordinatorQueues, coordinator: Person) -> dict[str, 
         "connections": Connection.objects.pending().filter(pod=pod),
         "handovers": Handover.objects.pending().filter(pod=pod),
         "series": RequestSeries.objects.current().filter(pod=pod),
-        "export_approvals": ContactExport.objects.awaiting(coordinator, now=queues.now).filter(
-            pod=pod
-        ),
+        "exports_pending": ContactExport.objects.pending(now=queues.now).filter(pod=pod),
     }
 
 
@@ -237,11 +237,9 @@ def dashboard_queues(
     assert pod is not None  # noqa: S101  # nosec B101 - the dashboard is one pod's
     alias = router.db_for_read(Request)
     connection = connections[alias]
-    admin = bool(coordinator.is_superuser)
-    key = (connection.vendor, admin)
-    sql = _DASHBOARD_SQL.get(key)
+    sql = _DASHBOARD_SQL.get(connection.vendor)
     if sql is None:
-        sql = _DASHBOARD_SQL[key] = _dashboard_sql(connection, admin=admin)
+        sql = _DASHBOARD_SQL[connection.vendor] = _dashboard_sql(connection)
     ops = connection.ops
     today = queues.today
     params = {
@@ -285,7 +283,7 @@ def dashboard_queues(
     return counts, rows
 
 
-_DASHBOARD_SQL: dict[tuple[str, bool], dict[str, str]] = {}
+_DASHBOARD_SQL: dict[str, dict[str, str]] = {}
 
 
 def _list_fields() -> list[Any]:
@@ -294,35 +292,14 @@ def _list_fields() -> list[Any]:
     return [field for field in Request._meta.concrete_fields if field.attname in wanted]
 
 
-def _dashboard_sql(connection: BaseDatabaseWrapper, *, admin: bool) -> dict[str, str]:
+def _dashboard_sql(connection: BaseDatabaseWrapper) -> dict[str, str]:
     quote = connection.ops.quote_name
-    request, claim, report, ask, handover, series, export, membership = (
+    request, claim, report, ask, handover, series, export = (
         quote(model._meta.db_table)
-        for model in (
-            Request,
-            Claim,
-            Report,
-            Connection,
-            Handover,
-            RequestSeries,
-            ContactExport,
-            Membership,
-        )
+        for model in (Request, Claim, Report, Connection, Handover, RequestSeries, ContactExport)
     )
     new, open_ = Request.Status.NEW.value, Request.Status.OPEN.value
     active = Claim.Status.ACTIVE.value
-    coordinator = Membership.Role.COORDINATOR.value
-    # ContactExportQuerySet.awaiting: in pods the person coordinates; for a network
-    # admin, also those where the one who asked is the only coordinator.
-    may_approve = (
-        f"pod_id IN (SELECT pod_id FROM {membership} "  # noqa: S608  # nosec B608
-        f"WHERE person_id = %(person)s AND role = '{coordinator}')"
-    )
-    if admin:
-        may_approve = (
-            f"({may_approve} OR pod_id IN (SELECT pod_id FROM {membership} "  # noqa: S608  # nosec B608
-            f"WHERE role = '{coordinator}' GROUP BY pod_id HAVING COUNT(*) = 1))"
-        )
     # Table names from the models' meta, statuses from their choices; every other
     # value is bound.
     counts = (
@@ -343,9 +320,7 @@ def _dashboard_sql(connection: BaseDatabaseWrapper, *, admin: bool) -> dict[str,
         f"(SELECT COUNT(*) FROM {series} WHERE status <> '{RequestSeries.Status.ENDED.value}' "
         "AND pod_id = %(pod)s), "
         f"(SELECT COUNT(*) FROM {export} WHERE approved_at IS NULL AND declined_at IS NULL "
-        "AND created_at > %(exports_after)s "
-        "AND (requested_by_id IS NULL OR requested_by_id <> %(person)s) "
-        f"AND pod_id = %(pod)s AND {may_approve}) "
+        "AND created_at > %(exports_after)s AND pod_id = %(pod)s) "
         f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status IN ('{new}', '{open_}')"
     )
     columns = ", ".join(f"r.{quote(str(field.column))}" for field in _list_fields())

@@ -28,7 +28,7 @@ from pods.access import get_pod_for_coordinator
 from requests_app import consent
 from requests_app.forms import HotlineContactForm, HotlineForm, HotlinePublicForm
 from requests_app.links import private_url
-from requests_app.models import Request, RequestSeries
+from requests_app.models import ContactExport, Request, RequestSeries
 from requests_app.selectors import (
     LIST_FIELDS,
     coordinator_queues,
@@ -98,7 +98,7 @@ def _page_key(pod, counts, sections, series):
 
 
 # The lists besides the request queues that the dashboard shows (dashboard_more's).
-LISTED = ("connections", "reports", "export_approvals")
+LISTED = ("connections", "reports")
 
 QUEUE_TITLES = {
     "new": gettext_lazy("Awaiting approval"),
@@ -141,9 +141,15 @@ def dashboard(request, slug):
             "counts": counts,
             "series": series,
             "reports": first("reports", "request", "offer", order=["created_at", "pk"]),
-            "export_approvals": first(
-                "export_approvals", "pod", "requested_by", order=["created_at"]
-            ),
+            # Only those this coordinator may approve (ContactExport.approvers).
+            "export_approvals": list(
+                ContactExport.objects.awaiting(request.user, now=queues.now)
+                .filter(pod=pod)
+                .select_related("pod", "requested_by")
+                .order_by("created_at")[:QUEUE_PREVIEW]
+            )
+            if counts["exports_pending"]
+            else [],
         },
     )
 

@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, IntegerField, Model, Q, QuerySet, Subquery
@@ -23,12 +24,16 @@ from pods.models.moderation import ReportQuerySet
 from requests_app.models import (
     Claim,
     ClaimQuerySet,
+    Connection,
+    ContactExport,
     Handover,
     Request,
     RequestContact,
     RequestQuerySet,
+    RequestSeries,
 )
 from requests_app.models.claims import stale_condition
+from requests_app.models.exports import APPROVAL_WINDOW
 from requests_app.models.requests import DUPLICATE_WINDOW_DAYS, expiring_condition
 
 # Public fields only, so a list can never carry contact details. They are also
@@ -181,6 +186,166 @@ def coordinator_queues(pod: Pod | None, now: datetime.datetime) -> CoordinatorQu
     return CoordinatorQueues(pod=pod, now=now)
 
 
+# --- The coordinator dashboard: every tile's number and the queues' first rows ------
+
+# The dashboard's tiles, counted by dashboard_queues (and by CoordinatorQueues.counts
+# with dashboard_more's querysets: tests/requests_app/test_dashboard_queues.py).
+DASHBOARD_COUNTS = (
+    *CoordinatorQueues.COUNTED,
+    "reports",
+    "connections",
+    "handovers",
+    "series",
+    "exports_pending",
+)
+
+
+def dashboard_more(queues: CoordinatorQueues, coordinator: Person) -> dict[str, QuerySet[Any]]:
+    """What the dashboard counts besides the request queues, as the querysets that
+    hold each rule: the reports ``coordinator`` may see, asks waiting for an
+    offer's owner, hand-overs waiting for the helper, needs that come back, and
+    the pod's pending contact exports. Which of those ``coordinator`` may
+    approve is ContactExport.approvers' rule alone: the dashboard asks
+    ``ContactExport.objects.awaiting`` for them when any is pending."""
+    pod = queues.pod
+    assert pod is not None  # noqa: S101  # nosec B101 - the dashboard is one pod's
+    return {
+        "reports": queues.reports(coordinator),
+        "connections": Connection.objects.pending().filter(pod=pod),
+        "handovers": Handover.objects.pending().filter(pod=pod),
+        "series": RequestSeries.objects.current().filter(pod=pod),
+        "exports_pending": ContactExport.objects.pending(now=queues.now).filter(pod=pod),
+    }
+
+
+def dashboard_queues(
+    queues: CoordinatorQueues, coordinator: Person, *, preview: int
+) -> tuple[dict[str, int], dict[str, list[Request]]]:
+    """Every tile's number (DASHBOARD_COUNTS) and the first ``preview`` rows of
+    each request queue (public fields, LIST_FIELDS), for one pod's dashboard:
+    two statements, the second only when a queue has rows.
+
+    The same answer as ``queues.counts(**dashboard_more(queues, coordinator))``
+    and ``queues.requests(key)[:preview]``, which the digest and housekeeping
+    use. Through the ORM that is fourteen query parts to build and compile, most
+    of the page's CPU (issue 18); here the statements are made once per database
+    vendor from the models' tables, with the statuses written in (so that a
+    prepared statement's generic plan can use the partial indexes) and every
+    other value bound. tests/requests_app/test_dashboard_queues.py compares the
+    two on data with something in, and just outside, every queue.
+    """
+    pod = queues.pod
+    assert pod is not None  # noqa: S101  # nosec B101 - the dashboard is one pod's
+    alias = router.db_for_read(Request)
+    connection = connections[alias]
+    sql = _DASHBOARD_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _DASHBOARD_SQL[connection.vendor] = _dashboard_sql(connection)
+    ops = connection.ops
+    today = queues.today
+    params = {
+        "pod": pod.pk,
+        "person": coordinator.pk,
+        # expiring_condition, stale_condition and ContactExportQuerySet.pending.
+        "expiring_from": ops.adapt_datefield_value(today),
+        "expiring_to": ops.adapt_datefield_value(
+            today + datetime.timedelta(days=settings.REQUEST_EXPIRING_DAYS)
+        ),
+        "stale_before": ops.adapt_datetimefield_value(
+            queues.now - datetime.timedelta(days=pod.stale_claim_days)
+        ),
+        "exports_after": ops.adapt_datetimefield_value(queues.now - APPROVAL_WINDOW),
+        "preview": preview,
+    }
+    rows: dict[str, list[Request]] = {key: [] for key in CoordinatorQueues.COUNTED}
+    with connection.cursor() as cursor:
+        cursor.execute(sql["counts"], params)
+        counts = dict(zip(DASHBOARD_COUNTS, cursor.fetchone(), strict=True))
+        if not any(counts[key] for key in CoordinatorQueues.COUNTED):
+            return counts, rows
+        cursor.execute(sql["rows"], params)
+        found = cursor.fetchall()
+    fields = _list_fields()
+    converters = _converters(fields, connection)
+    # The claim's last news for a stale claim, else when the request was posted.
+    queued = Claim._meta.get_field("progress_at")
+    (queued_converters,) = _converters([queued], connection)
+    loaded = []
+    for queue, queued_at, *values in found:
+        for convert in queued_converters:
+            queued_at = convert(queued_at, queued.cached_col, connection)
+        req = _from_values(Request, fields, converters, values, alias, connection)
+        # Each queue in its own order, as CoordinatorQueues orders it (each part of
+        # the statement is read in that order, but a UNION ALL promises none).
+        order = (req.expires_on, req.pk) if queue == "expiring" else (queued_at, req.pk)
+        loaded.append((queue, order, req))
+    for queue, _key, req in sorted(loaded, key=lambda row: (row[0], row[1])):
+        rows[queue].append(req)
+    return counts, rows
+
+
+_DASHBOARD_SQL: dict[str, dict[str, str]] = {}
+
+
+def _list_fields() -> list[Any]:
+    """LIST_FIELDS in the model's own order, as Model.from_db takes them."""
+    wanted = {"id" if name == "pk" else name for name in LIST_FIELDS}
+    return [field for field in Request._meta.concrete_fields if field.attname in wanted]
+
+
+def _dashboard_sql(connection: BaseDatabaseWrapper) -> dict[str, str]:
+    quote = connection.ops.quote_name
+    request, claim, report, ask, handover, series, export = (
+        quote(model._meta.db_table)
+        for model in (Request, Claim, Report, Connection, Handover, RequestSeries, ContactExport)
+    )
+    new, open_ = Request.Status.NEW.value, Request.Status.OPEN.value
+    active = Claim.Status.ACTIVE.value
+    # Table names from the models' meta, statuses from their choices; every other
+    # value is bound.
+    counts = (
+        "SELECT "  # noqa: S608  # nosec B608
+        f"COUNT(CASE WHEN r.status = '{new}' THEN 1 END), "
+        f"COUNT(CASE WHEN r.status = '{open_}' THEN 1 END), "
+        "COUNT(CASE WHEN r.expires_on >= %(expiring_from)s AND r.expires_on <= %(expiring_to)s "
+        "THEN 1 END), "
+        f"(SELECT COUNT(*) FROM {claim} c WHERE c.status = '{active}' AND c.pod_id = %(pod)s "
+        "AND c.progress_at <= %(stale_before)s), "
+        f"(SELECT COUNT(*) FROM {report} WHERE status = '{Report.Status.OPEN.value}' "
+        "AND pod_id = %(pod)s "
+        "AND (reported_person_id IS NULL OR reported_person_id <> %(person)s)), "
+        f"(SELECT COUNT(*) FROM {ask} WHERE status = '{Connection.Status.PENDING.value}' "
+        "AND pod_id = %(pod)s), "
+        f"(SELECT COUNT(*) FROM {handover} WHERE status = '{Handover.Status.PENDING.value}' "
+        "AND pod_id = %(pod)s), "
+        f"(SELECT COUNT(*) FROM {series} WHERE status <> '{RequestSeries.Status.ENDED.value}' "
+        "AND pod_id = %(pod)s), "
+        f"(SELECT COUNT(*) FROM {export} WHERE approved_at IS NULL AND declined_at IS NULL "
+        "AND created_at > %(exports_after)s AND pod_id = %(pod)s) "
+        f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status IN ('{new}', '{open_}')"
+    )
+    columns = ", ".join(f"r.{quote(str(field.column))}" for field in _list_fields())
+    parts = {
+        "new": f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status = '{new}' "
+        "ORDER BY r.created_at, r.id",
+        "open": f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status = '{open_}' "
+        "ORDER BY r.created_at, r.id",
+        "stale": f"FROM {request} r INNER JOIN {claim} c ON c.request_id = r.id "
+        f"WHERE r.pod_id = %(pod)s AND c.status = '{active}' AND c.pod_id = %(pod)s "
+        "AND c.progress_at <= %(stale_before)s ORDER BY c.progress_at, r.id",
+        "expiring": f"FROM {request} r WHERE r.pod_id = %(pod)s "
+        "AND r.expires_on >= %(expiring_from)s AND r.expires_on <= %(expiring_to)s "
+        f"AND r.status IN ('{new}', '{open_}') ORDER BY r.expires_on, r.id",
+    }
+    rows = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT '{key}' AS queue, "  # noqa: S608  # nosec B608
+        f"{'c.progress_at' if key == 'stale' else 'r.created_at'} AS queued_at, {columns} "
+        f"{part} LIMIT %(preview)s) {key}_rows"
+        for key, part in parts.items()
+    )
+    return {"counts": counts, "rows": rows}
+
+
 # --- A request's page: the request, its pod and the viewer's claim, one query -------
 
 
@@ -254,6 +419,30 @@ def _request_with_claim_sql(connection: BaseDatabaseWrapper) -> str:
         f"LEFT OUTER JOIN {claims} c ON c.{column(Claim, 'id')} = ({latest}) "
         f"WHERE r.{column(Request, 'id')} = %s"
     )
+
+
+def _converters(fields: list[Any], connection: BaseDatabaseWrapper) -> list[list[Any]]:
+    """The converters the ORM applies to each of ``fields`` when it reads them."""
+    return [
+        connection.ops.get_db_converters(field.cached_col)
+        + field.cached_col.get_db_converters(connection)
+        for field in fields
+    ]
+
+
+def _from_values(
+    model: type[_M],
+    fields: list[Any],
+    converters: list[list[Any]],
+    values: list[Any],
+    alias: str,
+    connection: BaseDatabaseWrapper,
+) -> _M:
+    """An instance of ``model`` with only ``fields`` loaded (like ``only()``)."""
+    for index, field in enumerate(fields):
+        for convert in converters[index]:
+            values[index] = convert(values[index], field.cached_col, connection)
+    return model.from_db(alias, [field.attname for field in fields], values)
 
 
 def _from_row(

@@ -61,9 +61,9 @@ PAGES = {
     "request page, as a coordinator": 4,
     # One more than the page needs: whether this client tried too many wrong links.
     "private page": 5,
-    # the pod with its counts and postal codes, its coordinators, the latest warning
-    # to the member (the membership is the person's cached one). Before: 4.
-    "pod page": 3,
+    # the pod with its counts, postal codes and the latest warning to the member,
+    # and its coordinators (the membership is the person's cached one). Before: 4.
+    "pod page": 2,
 }
 
 

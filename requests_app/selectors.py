@@ -10,15 +10,27 @@ this module only puts them side by side for a pod.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, IntegerField, Model, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateTimeField,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
+from mutualaid.compiled import CompiledQuery, Param
 from pods.models import Person, Pod, Report
 from pods.models.moderation import ReportQuerySet
 from requests_app.models import (
@@ -28,13 +40,12 @@ from requests_app.models import (
     ContactExport,
     Handover,
     Request,
-    RequestContact,
     RequestQuerySet,
     RequestSeries,
 )
 from requests_app.models.claims import stale_condition
 from requests_app.models.exports import APPROVAL_WINDOW
-from requests_app.models.requests import DUPLICATE_WINDOW_DAYS, expiring_condition
+from requests_app.models.requests import expiring_condition
 
 # Public fields only, so a list can never carry contact details. They are also
 # all a request row shows (pods/_request_row.html), so they key its cache.
@@ -458,7 +469,7 @@ def _from_row(
     return model.from_db(alias, [field.attname for field in fields], values)
 
 
-# --- Posting: the newest request sharing a contact, one statement --------------------
+# --- Posting: the newest request sharing a contact, compiled once ---------------------
 
 
 def newest_sharing_contact(
@@ -468,54 +479,29 @@ def newest_sharing_contact(
     these keys (the newest possible duplicate in the pod), or None: what a new
     request is marked with when it is posted.
 
-    Every post asks it. Through the ORM the question costs ~0.55 ms of app CPU
-    (the join and the OR of keys to build and compile), a tenth of posting's
-    budget (issue 18); here it is one statement, made from the models' own
-    tables and columns, every value bound, on the database the router picks.
-    ``sharing_contact`` stays the rule, and the coordinators' list of
-    duplicates; tests/requests_app/test_duplicates.py checks the two agree.
+    Every post asks it. Built and compiled per post, the rule's query costs
+    ~0.55 ms of app CPU (the join and the OR of keys), a tenth of posting's
+    budget (issue 18); here it is the same queryset compiled once per kind of
+    contact given (mutualaid/compiled.py), run with its values.
+    tests/requests_app/test_duplicates.py checks it against the queryset.
     """
-    given = (("phone_key", phone_key), ("email_key", email_key))
-    keys = [(name, key) for name, key in given if key]
-    if not keys:
+    if not phone_key and not email_key:
         return None
-    alias = router.db_for_read(Request)
-    connection = connections[alias]
-    names = tuple(name for name, _key in keys)
-    sql = _SHARING_SQL.get((connection.vendor, names))
-    if sql is None:
-        sql = _SHARING_SQL[connection.vendor, names] = _sharing_sql(connection, names)
-    recent = now - datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    closed_at = Request._meta.get_field("closed_at").get_db_prep_value(recent, connection)
-    params: list[Any] = [key for _name, key in keys]
-    params += [pod_id, *(status.value for status in Request.ACTIVE_STATUSES), closed_at]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    values: dict[str, Any] = {"pod": pod_id, "now": now}
+    if phone_key:
+        values["phone_key"] = phone_key
+    if email_key:
+        values["email_key"] = email_key
+    row = _newest_sharing_contact(bool(phone_key), bool(email_key)).first(**values)
     return None if row is None else int(row[0])
 
 
-_SHARING_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
-
-
-def _sharing_sql(connection: BaseDatabaseWrapper, keys: tuple[str, ...]) -> str:
-    quote = connection.ops.quote_name
-
-    def column(model: type[Model], name: str) -> str:
-        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
-
-    requests, contacts = (quote(m._meta.db_table) for m in (Request, RequestContact))
-    same = " OR ".join(f"c.{column(RequestContact, name)} = %s" for name in keys)
-    active = ", ".join(["%s"] * len(Request.ACTIVE_STATUSES))
-    # Table and column names from the models' meta; every value is bound.
-    return (
-        f"SELECT r.{column(Request, 'id')} FROM {requests} r "  # noqa: S608  # nosec B608
-        f"INNER JOIN {contacts} c "
-        f"ON c.{column(RequestContact, 'request')} = r.{column(Request, 'id')} "
-        f"WHERE ({same}) AND r.{column(Request, 'merged_into')} IS NULL "
-        f"AND r.{column(Request, 'pod')} = %s "
-        f"AND (r.{column(Request, 'status')} IN ({active}) "
-        f"OR r.{column(Request, 'closed_at')} >= %s) "
-        f"ORDER BY r.{column(Request, 'created_at')} DESC, r.{column(Request, 'id')} DESC "
-        "LIMIT 1"
+@functools.cache
+def _newest_sharing_contact(phone: bool, email: bool) -> CompiledQuery:
+    newest = Request.objects.sharing_contact(
+        pod=Param("pod", BigIntegerField()),  # type: ignore[arg-type]
+        phone_key=Param("phone_key", CharField()) if phone else "",  # type: ignore[arg-type]
+        email_key=Param("email_key", CharField()) if email else "",  # type: ignore[arg-type]
+        now=Param("now", DateTimeField()),  # type: ignore[arg-type]
     )
+    return CompiledQuery(newest.values_list("pk")[:1])

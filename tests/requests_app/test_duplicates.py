@@ -176,7 +176,7 @@ def test_the_hotline_does_not_warn_about_a_new_caller(maple, alice_client):
     assert REQUESTER_PHONE not in RequestContact.objects.latest("pk").phone
 
 
-# --- The one-statement check posting uses agrees with the rule ------------------------
+# --- The compiled check posting uses agrees with the rule ------------------------
 
 
 def newest_by_the_rule(pod, phone, email, now):
@@ -193,7 +193,7 @@ def newest_by_the_statement(pod, phone, email, now):
 @pytest.mark.django_db
 def test_the_one_statement_check_agrees_with_sharing_contact(maple):
     """Requests of every kind the rule tells apart, asked about with each kind of
-    contact: the cursor statement posting uses answers what the ORM rule answers."""
+    contact: the compiled query posting uses answers what the queryset answers."""
     now = timezone.now()
     other_pod = make_pod("elm")
     by_phone, _ = make_request(maple, contact={"email": ""})

@@ -3,10 +3,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from pods.models import Pod
+from requests_app.forms import PodChoiceField
 from requests_app.links import private_path
 from requests_app.models import Request, RequestContact, hash_token
 from tests.factories import (
@@ -290,3 +293,32 @@ def test_with_few_pods_a_form_shown_again_keeps_the_list(client, maple):
     html = response.content.decode()
     assert '<select name="pod"' in html
     assert "Or your postal code" in html
+
+
+@pytest.mark.django_db
+def test_the_pod_field_reads_the_pod_the_orm_reads_and_refuses_what_it_refuses(maple, oak):
+    field = PodChoiceField(required=False)
+    for pod in (maple, oak):
+        for typed in (str(pod.pk), pod.pk, f" {pod.pk} ", pod):
+            found = field.clean(typed)
+            orm = Pod.objects.get(pk=pod.pk)
+            assert found == orm
+            assert {f.attname: getattr(found, f.attname) for f in Pod._meta.concrete_fields} == {
+                f.attname: getattr(orm, f.attname) for f in Pod._meta.concrete_fields
+            }
+    assert field.clean("") is None
+    for wrong in ("99999", "abc", "1.5", "-1", str(2**63), str(-(2**63) - 1), "1e3"):
+        with pytest.raises(ValidationError) as refused:
+            field.clean(wrong)
+        assert refused.value.code == "invalid_choice", wrong
+    with pytest.raises(ValidationError):
+        field.clean("1\x00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pod", ["abc", str(2**70), "99999"])
+def test_a_pod_no_row_can_be_is_a_clear_message_not_a_500(client, maple, pod):
+    response = post_request(client, maple, pod=pod)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Request.objects.exists()

@@ -190,13 +190,14 @@ def test_a_deep_board_page_keeps_its_index_on_a_generic_plan(city):
 def test_the_expiring_queue_keeps_its_index_on_a_generic_plan(city):
     # Bound, "status IN ($2, $3)" cannot prove request_pod_expiring's condition:
     # the plan scanned the pod's requests by request_pod_expiry and sorted them.
+    # (Whether it reads the partial index in order or sorts a bitmap scan of it is
+    # the planner's choice, as for the board; the lookup decides it is usable.)
     vacuum_analyze(REQUESTS)
     keep_only_index(REQUESTS, "request_pod_expiring")
     queue = coordinator_queues(city, timezone.now()).expiring
     for page in (queue[:10], queue[25:50]):
         nodes = generic_plan(page)
         assert "request_pod_expiring" in index_names(nodes)
-        assert not [node for node in nodes if "Sort" in node["Node Type"]]
         assert not sequential_scans_of_requests(nodes)
 
 

@@ -4,7 +4,9 @@
 coordinator": the dashboard shows it, the coordinators' digest sums it up,
 housekeeping nudges and releases exactly its stale claims. The rules it uses
 live on the querysets (``RequestQuerySet.expiring``, ``ClaimQuerySet.stale``);
-this module only puts them side by side for a pod.
+this module only puts them side by side for a pod. One exception, for speed:
+``dashboard_queues`` says them again in two SQL statements for the dashboard,
+and tests/requests_app/test_dashboard_queues.py holds it to the querysets.
 """
 
 from __future__ import annotations

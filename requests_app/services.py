@@ -1151,8 +1151,10 @@ def run_series(*, now: datetime.datetime | None = None) -> int:
 def due_check_ins(*, now: datetime.datetime) -> RequestQuerySet:
     """Requests that waited for a helper the pod's check-in period and were not asked
     yet; one query per distinct pod setting (a handful)."""
+    # The statuses written into the SQL: a generic plan can then use the partial
+    # index request_check_in_due (mutualaid/lookups.py), not scan every request.
     waiting = Request.objects.filter(
-        status__in=(Request.Status.NEW, Request.Status.OPEN), check_in_sent_at__isnull=True
+        status__is=(Request.Status.NEW, Request.Status.OPEN), check_in_sent_at__isnull=True
     )
     found = Request.objects.none()
     for days in Pod.objects.values_list("check_in_after_days", flat=True).distinct():

@@ -14,10 +14,13 @@ Each match says, in words, why it matched.
 import functools
 from dataclasses import dataclass, field
 
+from django.db import router
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from mutualaid.compiled import CompiledQuery, partial_instance
 from mutualaid.listing import choice_labels
+from pods.models import Pod
 from requests_app.models import HELP_LANGUAGE_NAMES, Offer, Request
 
 
@@ -101,41 +104,57 @@ def requests_for_offer(offer, limit=5):
     return matches[:limit]
 
 
-def requests_for_offers(offers, limit=10):
+# How many matches My page lists.
+MATCHES_FOR_OFFERS = 10
+
+
+def _candidates(*pairs):
+    """Open requests in exactly these (pod, category) pairs (``pairs`` flat: pod id,
+    category, pod id, category...), oldest first. A cross product of pods and
+    categories would let requests no offer matches fill the slice and crowd out
+    real matches."""
+    same_pod_and_category = Q()
+    for pod_id, category in zip(pairs[::2], pairs[1::2], strict=True):
+        same_pod_and_category |= Q(pod_id=pod_id, category=category)
+    return (
+        Request.objects.on_board()
+        .filter(same_pod_and_category)
+        .oldest_first()
+        .values("id", "pod_id", "category", "summary", "languages", "pod__name")[
+            :MATCHES_FOR_OFFERS
+        ]
+    )
+
+
+# Compiled once per number of pairs (mutualaid/compiled.py): only the SQL is kept.
+_CANDIDATES = CompiledQuery(Request, _candidates)
+
+
+def requests_for_offers(offers):
     """Open requests matching any of a person's offers, oldest first (for My page).
 
-    One query, whatever the number of offers.
+    One query, whatever the number of offers. Each match's item is the request with
+    what the card shows (``request.pod`` with its name only), as ``.only()`` makes it.
     """
     offers = [o for o in offers if o.status == Offer.Status.ACTIVE and not o.hidden]
     if not offers:
         return []
-    pairs = {(o.pod_id, o.category) for o in offers}
-    # Exact (pod, category) pairs: a cross product of pods and categories would let
-    # requests no offer matches fill the slice and crowd out real matches.
-    same_pod_and_category = Q()
-    for pod_id, category in pairs:
-        same_pod_and_category |= Q(pod_id=pod_id, category=category)
-    candidates = (
-        Request.objects.on_board()
-        .filter(same_pod_and_category)
-        .select_related("pod")
-        .only("pk", "pod_id", "category", "summary", "languages", "pod__name")
-        .oldest_first()[:limit]
-    )
+    first_offer = {}
+    for offer in offers:
+        first_offer.setdefault((offer.pod_id, offer.category), offer)
+    pairs = sorted(first_offer)
+    alias = router.db_for_read(Request)
     matches = []
     # The reasons depend only on the offer and the request's languages (the pod and
     # the kind of help are the offer's): worded once for each, not per card.
     worded = {}
-    for request in candidates:
-        if (request.pod_id, request.category) not in pairs:
-            continue
-        offer = next(
-            o for o in offers if (o.pod_id, o.category) == (request.pod_id, request.category)
-        )
+    for row in _CANDIDATES.rows(*(value for pair in pairs for value in pair)):
+        offer = first_offer[row["pod_id"], row["category"]]
+        request = partial_instance(Request, alias, row)
+        pod = partial_instance(Pod, alias, {"id": row["pod_id"], "name": row["pod__name"]})
+        Request.pod.field.set_cached_value(request, pod)
         key = (offer.pk, tuple(request.languages))
         if key not in worded:
             worded[key] = _reasons(request, offer)
         matches.append(Match(item=request, reasons=list(worded[key])))
-        if len(matches) == limit:
-            break
     return matches

@@ -15,12 +15,23 @@ from typing import Any, TypeVar
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, IntegerField, Model, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from pods.models import Person, Pod, Report
+from mutualaid.compiled import CompiledQuery, partial_instance
+from pods.models import Person, Pod, Proposal, Report
 from pods.models.moderation import ReportQuerySet
-from requests_app.models import Claim, ClaimQuerySet, Handover, Request, RequestQuerySet
+from requests_app import matching
+from requests_app.models import (
+    Claim,
+    ClaimQuerySet,
+    Connection,
+    Handover,
+    KeepHelping,
+    Offer,
+    Request,
+    RequestQuerySet,
+)
 from requests_app.models.claims import stale_condition
 from requests_app.models.requests import expiring_condition
 
@@ -260,3 +271,147 @@ def _from_row(
         for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
             values[index] = convert(values[index], col, connection)
     return model.from_db(alias, [field.attname for field in fields], values)
+
+
+# --- My page: a person's own lists, each query compiled once -----------------------
+#
+# The rules stay on the querysets (KeepHelping.objects.pending(),
+# Proposal.objects.awaiting_response_from(), Connection.objects.pending()...); each
+# list is that queryset as ``.values()`` of what the page shows, compiled once per
+# connection and run with the person's key (mutualaid/compiled.py: only the SQL is
+# kept, never a row). tests/requests_app/test_my_page_lists.py checks each against
+# the ORM.
+
+MY_PAGE_ITEMS = 20  # requests, offers, claims
+MY_PAGE_ASKS = 10  # keep-helping asks, proposals
+
+_MY_REQUESTS = CompiledQuery(
+    Request,
+    lambda person_id: (
+        Request.objects.filter(requester_id=person_id)
+        .order_by("-created_at")
+        .values("pk", "summary", "status", "created_at", pod_name=F("pod__name"))[:MY_PAGE_ITEMS]
+    ),
+)
+# What matching reads of an offer, and what its card shows.
+_MY_OFFER_FIELDS = (
+    "id",
+    "pod_id",
+    *(name for name in matching.OFFER_FIELDS if name != "pod"),
+    "description",
+)
+_MY_OFFERS = CompiledQuery(
+    Offer,
+    lambda person_id: (
+        Offer.objects.filter(owner_id=person_id)
+        .exclude(status=Offer.Status.CLOSED)
+        .order_by("-created_at")
+        .values(*_MY_OFFER_FIELDS, "pod__name")[:MY_PAGE_ITEMS]
+    ),
+)
+_MY_CLAIMS = CompiledQuery(
+    Claim,
+    lambda person_id: (
+        Claim.objects.filter(helper_id=person_id)
+        .exclude(status=Claim.Status.RELEASED)
+        .order_by("-created_at")
+        .values(
+            "status",
+            "created_at",
+            "nudged_at",
+            "request_id",
+            summary=F("request__summary"),
+            pod_name=F("pod__name"),
+        )[:MY_PAGE_ITEMS]
+    ),
+)
+_MY_KEEP_HELPING = CompiledQuery(
+    KeepHelping,
+    lambda person_id: (
+        KeepHelping.objects.pending()
+        .filter(helper_id=person_id)
+        .order_by("created_at")
+        .values("pk", summary=F("after__summary"), frequency=F("series__frequency"))[:MY_PAGE_ASKS]
+    ),
+)
+_MY_PROPOSALS = CompiledQuery(
+    Proposal,
+    lambda person_id: (
+        Proposal.objects.awaiting_response_from(person_id)
+        .order_by("deadline", "pk")
+        .values(
+            "pk",
+            "title",
+            "deadline",
+            "change",
+            "person_id",
+            "amended_at",
+            pod_slug=F("pod__slug"),
+            pod_name=F("pod__name"),
+        )[:MY_PAGE_ASKS]
+    ),
+)
+_MY_PODS = CompiledQuery(
+    Pod,
+    lambda person_id: (
+        Pod.objects.filter(memberships__person_id=person_id)
+        .order_by("name")
+        .values("slug", "name")
+    ),
+)
+_MY_PENDING_ASKS = CompiledQuery(
+    Connection,
+    lambda person_id: (
+        Connection.objects.pending()
+        .filter(offer__owner_id=person_id)
+        .order_by()
+        .values("offer__owner_id")
+        .annotate(count=Count("pk"))
+    ),
+)
+
+
+def my_requests(person_id: int) -> list[dict[str, Any]]:
+    """The person's latest requests: pk, summary, status, created_at, pod_name."""
+    return _MY_REQUESTS.rows(person_id)
+
+
+def my_offers(person_id: int) -> list[Offer]:
+    """The person's latest offers that are not closed, with what matching reads and
+    the card shows (and ``offer.pod`` with its name only), as ``.only()`` makes them."""
+    alias = router.db_for_read(Offer)
+    offers = []
+    for row in _MY_OFFERS.rows(person_id):
+        offer = partial_instance(Offer, alias, row)
+        Offer.pod.field.set_cached_value(
+            offer, partial_instance(Pod, alias, {"id": row["pod_id"], "name": row["pod__name"]})
+        )
+        offers.append(offer)
+    return offers
+
+
+def my_claims(person_id: int) -> list[dict[str, Any]]:
+    """The person's latest claims that were not released: status, created_at,
+    nudged_at, request_id, the request's summary, pod_name."""
+    return _MY_CLAIMS.rows(person_id)
+
+
+def my_keep_helping(person_id: int) -> list[dict[str, Any]]:
+    """Asks to keep helping that wait for the person's answer: pk, summary, frequency."""
+    return _MY_KEEP_HELPING.rows(person_id)
+
+
+def my_proposals(person_id: int) -> list[dict[str, Any]]:
+    """Open proposals waiting for the person's response, soonest deadline first."""
+    return _MY_PROPOSALS.rows(person_id)
+
+
+def my_pods(person_id: int) -> list[dict[str, Any]]:
+    """The person's pods (slug, name), by name."""
+    return _MY_PODS.rows(person_id)
+
+
+def pending_asks_count(person_id: int) -> int:
+    """How many coordinators' asks (connections) wait for the person's answer."""
+    rows = _MY_PENDING_ASKS.rows(person_id)
+    return int(rows[0]["count"]) if rows else 0

@@ -484,19 +484,10 @@ def concern_raised(*, concern):
 
 
 def contact_export_asked(*, export):
-    """Tell whoever may approve a contact export that one is waiting: the pod's
-    other coordinators, or the network admins when there are none."""
-    others = list(
-        Person.objects.filter(
-            memberships__pod_id=export.pod_id,
-            memberships__role=Membership.Role.COORDINATOR,
-        ).exclude(pk=export.requested_by_id)
-    )
-    approvers = others or list(
-        Person.objects.filter(is_superuser=True, is_active=True).exclude(
-            pk=export.requested_by_id
-        )[:20]
-    )
+    """Tell whoever may approve a contact export that one is waiting
+    (ContactExport.approvers: the pod's other coordinators, or the network
+    admins when there are none)."""
+    approvers = export.approvers().order_by("pk")
     count = 0
     for person in approvers:
         count += to_person(

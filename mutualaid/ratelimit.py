@@ -1,9 +1,11 @@
 """Per-client rate limits that hold across every app server.
 
-Counts live in the database (one row per client, scope and time window) and
-are incremented with a single conditional UPDATE, so concurrent requests on
-several servers cannot slip past the limit. The client's IP address is
-stored only as a keyed hash, and rows are deleted after a day.
+Counts live in the database (one row per client, scope and time window). A hit
+is one statement: an INSERT of the window's row that, when the row is there,
+adds one to it instead (``ON CONFLICT ... DO UPDATE``, PostgreSQL and SQLite),
+and returns the new count. The database does each one whole, so concurrent
+requests on several servers cannot slip past the limit. The client's IP
+address is stored only as a keyed hash, and rows are deleted after a day.
 """
 
 import datetime
@@ -12,8 +14,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 
 from mutualaid.models import RateLimitCounter
@@ -38,16 +39,38 @@ def hit(*, scope, key, limit, period, now=None):
     """Count one hit; True while the client is within ``limit`` hits per ``period`` seconds."""
     now = now or timezone.now()
     window = int(now.timestamp()) // period
-    counters = RateLimitCounter.objects.filter(scope=scope, key=key, window=window)
-    if not counters.update(count=F("count") + 1):
-        try:
-            with transaction.atomic():
-                RateLimitCounter.objects.create(
-                    scope=scope, key=key, window=window, count=1, created_at=now
-                )
-        except IntegrityError:
-            counters.update(count=F("count") + 1)
-    return counters.values_list("count", flat=True).get() <= limit
+    connection = connections[router.db_for_write(RateLimitCounter)]
+    sql = _HIT_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _HIT_SQL[connection.vendor] = _hit_sql(connection)
+    created_at = RateLimitCounter._meta.get_field("created_at").get_db_prep_value(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scope, key, window, created_at])
+        (count,) = cursor.fetchone()
+    return count <= limit
+
+
+_HIT_SQL: dict[str, str] = {}
+
+
+def _hit_sql(connection):
+    """The upsert, from the model's table and columns (the ORM's ``update()`` then
+    ``create()`` then a read of the count was two to five statements per hit)."""
+    quote = connection.ops.quote_name
+    table = quote(RateLimitCounter._meta.db_table)
+    scope, key, window, count, created_at = (
+        quote(RateLimitCounter._meta.get_field(name).column)
+        for name in ("scope", "key", "window", "count", "created_at")
+    )
+    # Names from the model's meta; every value is bound. The conflict target is
+    # the one_counter_per_window constraint.
+    return (
+        f"INSERT INTO {table} ({scope}, {key}, {window}, {count}, {created_at}) "  # noqa: S608  # nosec B608
+        f"VALUES (%s, %s, %s, 1, %s) "
+        f"ON CONFLICT ({scope}, {key}, {window}) "
+        f"DO UPDATE SET {count} = {table}.{count} + 1 "
+        f"RETURNING {count}"
+    )
 
 
 def over_limit(*, scope, key, limit, period, now=None):

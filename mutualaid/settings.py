@@ -222,12 +222,11 @@ SHARED_CACHE = CACHES["default"]["BACKEND"] not in (
 # Sessions: in the database, read through the shared cache when there is one (a
 # logout deletes both, so every server sees it at once). Each process's own
 # memory cannot be told of a logout on another one, so without a shared cache
-# they are read from the database.
+# they are read from the database. Django's engines, minus the lookup before a
+# new session is inserted (mutualaid/sessions).
 SESSION_ENGINE = env.str(
     "SESSION_ENGINE",
-    default="django.contrib.sessions.backends.cached_db"
-    if SHARED_CACHE
-    else "django.contrib.sessions.backends.db",
+    default="mutualaid.sessions.cached_db" if SHARED_CACHE else "mutualaid.sessions.db",
 )
 # Seconds the signed-in person and their memberships stay in the shared cache
 # (pods/auth.py); every change to them deletes the entry. 0: read them per request.

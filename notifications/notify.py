@@ -20,12 +20,13 @@ from notifications.language import (
 )
 from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
 from notifications.outbox import enqueue
+from notifications.selectors import anyone_to_tell_at_once, offers_to_tell_at_once
 from notifications.sms import opted_out
 from notifications.texts import TEXT_KINDS
 from pods.access import may_see_report
 from pods.models import Membership, Person
 from requests_app.access import leads_who_may_see
-from requests_app.models import Callback, Claim, Offer, Request, RequestContact
+from requests_app.models import Callback, Claim, Request, RequestContact
 
 Kind = OutboxMessage.Kind
 # What a helper who asked for texts gets by text instead of email.
@@ -157,22 +158,9 @@ def request_posted(*, request, token, language=None, contact=None):
 def request_opened(*, request):
     """A request went on the board: owners of matching offers who asked to hear
     at once get one email each (however many of their offers match)."""
-    if request.hidden:
+    if request.hidden or not anyone_to_tell_at_once(request):
         return 0
-    offers = (
-        Offer.objects.available()
-        .filter(pod_id=request.pod_id, category=request.category, hidden=False)
-        .filter(
-            owner__notification_preference__offer_matches=(
-                NotificationPreference.OfferMatches.AT_ONCE
-            ),
-            owner__memberships__pod_id=request.pod_id,
-        )
-        .select_related("owner")
-        .order_by("owner_id", "-expires_on")
-    )
-    if request.requester_id is not None:
-        offers = offers.exclude(owner_id=request.requester_id)
+    offers = offers_to_tell_at_once(request)
     told = set()
     for offer in offers:
         if offer.owner_id in told:

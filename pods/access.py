@@ -5,18 +5,25 @@ Every pod-scoped view starts with one of these helpers.
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import SlugField
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
+from mutualaid.compiled import CompiledQuery, Param
 from mutualaid.middleware import use_pod_language
 from pods.models import Membership, Person, Pod, Report
 
 # Who is looking: a signed-in person or a visitor.
 Viewer = Person | AnonymousUser
 
+# Every pod-scoped page starts here: compiled once, not on each page (issue 18).
+POD_BY_SLUG = CompiledQuery(Pod.objects.filter(slug=Param("slug", SlugField())))
+
 
 def get_pod(slug: str) -> Pod:
-    pod = get_object_or_404(Pod, slug=slug)
+    """The pod, or 404; its pages speak its language unless the person chose one."""
+    pod: Pod | None = POD_BY_SLUG.first(slug=slug)
+    if pod is None:
+        raise Http404("No pod with this address.")
     use_pod_language(pod)
     return pod
 

@@ -13,26 +13,29 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, F, IntegerField, Model, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from mutualaid.compiled import CompiledQuery, partial_instance
+from mutualaid.compiled import CompiledQuery, Param
 from pods.models import Person, Pod, Proposal, Report
 from pods.models.moderation import ReportQuerySet
-from requests_app import matching
 from requests_app.models import (
     Claim,
     ClaimQuerySet,
     Connection,
+    ContactExport,
     Handover,
     KeepHelping,
     Offer,
     Request,
     RequestQuerySet,
+    RequestSeries,
 )
 from requests_app.models.claims import stale_condition
+from requests_app.models.exports import APPROVAL_WINDOW
 from requests_app.models.requests import expiring_condition
 
 # Public fields only, so a list can never carry contact details. They are also
@@ -185,6 +188,166 @@ def coordinator_queues(pod: Pod | None, now: datetime.datetime) -> CoordinatorQu
     return CoordinatorQueues(pod=pod, now=now)
 
 
+# --- The coordinator dashboard: every tile's number and the queues' first rows ------
+
+# The dashboard's tiles, counted by dashboard_queues (and by CoordinatorQueues.counts
+# with dashboard_more's querysets: tests/requests_app/test_dashboard_queues.py).
+DASHBOARD_COUNTS = (
+    *CoordinatorQueues.COUNTED,
+    "reports",
+    "connections",
+    "handovers",
+    "series",
+    "exports_pending",
+)
+
+
+def dashboard_more(queues: CoordinatorQueues, coordinator: Person) -> dict[str, QuerySet[Any]]:
+    """What the dashboard counts besides the request queues, as the querysets that
+    hold each rule: the reports ``coordinator`` may see, asks waiting for an
+    offer's owner, hand-overs waiting for the helper, needs that come back, and
+    the pod's pending contact exports. Which of those ``coordinator`` may
+    approve is ContactExport.approvers' rule alone: the dashboard asks
+    ``ContactExport.objects.awaiting`` for them when any is pending."""
+    pod = queues.pod
+    assert pod is not None  # noqa: S101  # nosec B101 - the dashboard is one pod's
+    return {
+        "reports": queues.reports(coordinator),
+        "connections": Connection.objects.pending().filter(pod=pod),
+        "handovers": Handover.objects.pending().filter(pod=pod),
+        "series": RequestSeries.objects.current().filter(pod=pod),
+        "exports_pending": ContactExport.objects.pending(now=queues.now).filter(pod=pod),
+    }
+
+
+def dashboard_queues(
+    queues: CoordinatorQueues, coordinator: Person, *, preview: int
+) -> tuple[dict[str, int], dict[str, list[Request]]]:
+    """Every tile's number (DASHBOARD_COUNTS) and the first ``preview`` rows of
+    each request queue (public fields, LIST_FIELDS), for one pod's dashboard:
+    two statements, the second only when a queue has rows.
+
+    The same answer as ``queues.counts(**dashboard_more(queues, coordinator))``
+    and ``queues.requests(key)[:preview]``, which the digest and housekeeping
+    use. Through the ORM that is fourteen query parts to build and compile, most
+    of the page's CPU (issue 18); here the statements are made once per database
+    vendor from the models' tables, with the statuses written in (so that a
+    prepared statement's generic plan can use the partial indexes) and every
+    other value bound. tests/requests_app/test_dashboard_queues.py compares the
+    two on data with something in, and just outside, every queue.
+    """
+    pod = queues.pod
+    assert pod is not None  # noqa: S101  # nosec B101 - the dashboard is one pod's
+    alias = router.db_for_read(Request)
+    connection = connections[alias]
+    sql = _DASHBOARD_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _DASHBOARD_SQL[connection.vendor] = _dashboard_sql(connection)
+    ops = connection.ops
+    today = queues.today
+    params = {
+        "pod": pod.pk,
+        "person": coordinator.pk,
+        # expiring_condition, stale_condition and ContactExportQuerySet.pending.
+        "expiring_from": ops.adapt_datefield_value(today),
+        "expiring_to": ops.adapt_datefield_value(
+            today + datetime.timedelta(days=settings.REQUEST_EXPIRING_DAYS)
+        ),
+        "stale_before": ops.adapt_datetimefield_value(
+            queues.now - datetime.timedelta(days=pod.stale_claim_days)
+        ),
+        "exports_after": ops.adapt_datetimefield_value(queues.now - APPROVAL_WINDOW),
+        "preview": preview,
+    }
+    rows: dict[str, list[Request]] = {key: [] for key in CoordinatorQueues.COUNTED}
+    with connection.cursor() as cursor:
+        cursor.execute(sql["counts"], params)
+        counts = dict(zip(DASHBOARD_COUNTS, cursor.fetchone(), strict=True))
+        if not any(counts[key] for key in CoordinatorQueues.COUNTED):
+            return counts, rows
+        cursor.execute(sql["rows"], params)
+        found = cursor.fetchall()
+    fields = _list_fields()
+    converters = _converters(fields, connection)
+    # The claim's last news for a stale claim, else when the request was posted.
+    queued = Claim._meta.get_field("progress_at")
+    (queued_converters,) = _converters([queued], connection)
+    loaded = []
+    for queue, queued_at, *values in found:
+        for convert in queued_converters:
+            queued_at = convert(queued_at, queued.cached_col, connection)
+        req = _from_values(Request, fields, converters, values, alias, connection)
+        # Each queue in its own order, as CoordinatorQueues orders it (each part of
+        # the statement is read in that order, but a UNION ALL promises none).
+        order = (req.expires_on, req.pk) if queue == "expiring" else (queued_at, req.pk)
+        loaded.append((queue, order, req))
+    for queue, _key, req in sorted(loaded, key=lambda row: (row[0], row[1])):
+        rows[queue].append(req)
+    return counts, rows
+
+
+_DASHBOARD_SQL: dict[str, dict[str, str]] = {}
+
+
+def _list_fields() -> list[Any]:
+    """LIST_FIELDS in the model's own order, as Model.from_db takes them."""
+    wanted = {"id" if name == "pk" else name for name in LIST_FIELDS}
+    return [field for field in Request._meta.concrete_fields if field.attname in wanted]
+
+
+def _dashboard_sql(connection: BaseDatabaseWrapper) -> dict[str, str]:
+    quote = connection.ops.quote_name
+    request, claim, report, ask, handover, series, export = (
+        quote(model._meta.db_table)
+        for model in (Request, Claim, Report, Connection, Handover, RequestSeries, ContactExport)
+    )
+    new, open_ = Request.Status.NEW.value, Request.Status.OPEN.value
+    active = Claim.Status.ACTIVE.value
+    # Table names from the models' meta, statuses from their choices; every other
+    # value is bound.
+    counts = (
+        "SELECT "  # noqa: S608  # nosec B608
+        f"COUNT(CASE WHEN r.status = '{new}' THEN 1 END), "
+        f"COUNT(CASE WHEN r.status = '{open_}' THEN 1 END), "
+        "COUNT(CASE WHEN r.expires_on >= %(expiring_from)s AND r.expires_on <= %(expiring_to)s "
+        "THEN 1 END), "
+        f"(SELECT COUNT(*) FROM {claim} c WHERE c.status = '{active}' AND c.pod_id = %(pod)s "
+        "AND c.progress_at <= %(stale_before)s), "
+        f"(SELECT COUNT(*) FROM {report} WHERE status = '{Report.Status.OPEN.value}' "
+        "AND pod_id = %(pod)s "
+        "AND (reported_person_id IS NULL OR reported_person_id <> %(person)s)), "
+        f"(SELECT COUNT(*) FROM {ask} WHERE status = '{Connection.Status.PENDING.value}' "
+        "AND pod_id = %(pod)s), "
+        f"(SELECT COUNT(*) FROM {handover} WHERE status = '{Handover.Status.PENDING.value}' "
+        "AND pod_id = %(pod)s), "
+        f"(SELECT COUNT(*) FROM {series} WHERE status <> '{RequestSeries.Status.ENDED.value}' "
+        "AND pod_id = %(pod)s), "
+        f"(SELECT COUNT(*) FROM {export} WHERE approved_at IS NULL AND declined_at IS NULL "
+        "AND created_at > %(exports_after)s AND pod_id = %(pod)s) "
+        f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status IN ('{new}', '{open_}')"
+    )
+    columns = ", ".join(f"r.{quote(str(field.column))}" for field in _list_fields())
+    parts = {
+        "new": f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status = '{new}' "
+        "ORDER BY r.created_at, r.id",
+        "open": f"FROM {request} r WHERE r.pod_id = %(pod)s AND r.status = '{open_}' "
+        "ORDER BY r.created_at, r.id",
+        "stale": f"FROM {request} r INNER JOIN {claim} c ON c.request_id = r.id "
+        f"WHERE r.pod_id = %(pod)s AND c.status = '{active}' AND c.pod_id = %(pod)s "
+        "AND c.progress_at <= %(stale_before)s ORDER BY c.progress_at, r.id",
+        "expiring": f"FROM {request} r WHERE r.pod_id = %(pod)s "
+        "AND r.expires_on >= %(expiring_from)s AND r.expires_on <= %(expiring_to)s "
+        f"AND r.status IN ('{new}', '{open_}') ORDER BY r.expires_on, r.id",
+    }
+    rows = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT '{key}' AS queue, "  # noqa: S608  # nosec B608
+        f"{'c.progress_at' if key == 'stale' else 'r.created_at'} AS queued_at, {columns} "
+        f"{part} LIMIT %(preview)s) {key}_rows"
+        for key, part in parts.items()
+    )
+    return {"counts": counts, "rows": rows}
+
+
 # --- A request's page: the request, its pod and the viewer's claim, one query -------
 
 
@@ -260,6 +423,30 @@ def _request_with_claim_sql(connection: BaseDatabaseWrapper) -> str:
     )
 
 
+def _converters(fields: list[Any], connection: BaseDatabaseWrapper) -> list[list[Any]]:
+    """The converters the ORM applies to each of ``fields`` when it reads them."""
+    return [
+        connection.ops.get_db_converters(field.cached_col)
+        + field.cached_col.get_db_converters(connection)
+        for field in fields
+    ]
+
+
+def _from_values(
+    model: type[_M],
+    fields: list[Any],
+    converters: list[list[Any]],
+    values: list[Any],
+    alias: str,
+    connection: BaseDatabaseWrapper,
+) -> _M:
+    """An instance of ``model`` with only ``fields`` loaded (like ``only()``)."""
+    for index, field in enumerate(fields):
+        for convert in converters[index]:
+            values[index] = convert(values[index], field.cached_col, connection)
+    return model.from_db(alias, [field.attname for field in fields], values)
+
+
 def _from_row(
     model: type[_M], row: tuple[Any, ...], start: int, alias: str, connection: BaseDatabaseWrapper
 ) -> _M:
@@ -277,141 +464,109 @@ def _from_row(
 #
 # The rules stay on the querysets (KeepHelping.objects.pending(),
 # Proposal.objects.awaiting_response_from(), Connection.objects.pending()...); each
-# list is that queryset as ``.values()`` of what the page shows, compiled once per
-# connection and run with the person's key (mutualaid/compiled.py: only the SQL is
-# kept, never a row). tests/requests_app/test_my_page_lists.py checks each against
-# the ORM.
+# list is that queryset, of what the page shows, compiled once and run with the
+# person's key (mutualaid/compiled.py: only the SQL is kept, never a row).
+# tests/requests_app/test_my_page_lists.py checks each against the ORM.
 
 MY_PAGE_ITEMS = 20  # requests, offers, claims
 MY_PAGE_ASKS = 10  # keep-helping asks, proposals
+_PERSON = Param("person", IntegerField())
 
 _MY_REQUESTS = CompiledQuery(
-    Request,
-    lambda person_id: (
-        Request.objects.filter(requester_id=person_id)
-        .order_by("-created_at")
-        .values("pk", "summary", "status", "created_at", pod_name=F("pod__name"))[:MY_PAGE_ITEMS]
-    ),
+    Request.objects.filter(requester_id=_PERSON)
+    .order_by("-created_at")
+    .values("pk", "summary", "status", "created_at", pod_name=F("pod__name"))[:MY_PAGE_ITEMS]
 )
-# What matching reads of an offer, and what its card shows.
-_MY_OFFER_FIELDS = (
-    "id",
-    "pod_id",
-    *(name for name in matching.OFFER_FIELDS if name != "pod"),
-    "description",
-)
+# Matching reads the offers themselves (their pod, category, languages...).
 _MY_OFFERS = CompiledQuery(
-    Offer,
-    lambda person_id: (
-        Offer.objects.filter(owner_id=person_id)
-        .exclude(status=Offer.Status.CLOSED)
-        .order_by("-created_at")
-        .values(*_MY_OFFER_FIELDS, "pod__name")[:MY_PAGE_ITEMS]
-    ),
+    Offer.objects.filter(owner_id=_PERSON)
+    .exclude(status=Offer.Status.CLOSED)
+    .annotate(pod_name=F("pod__name"))
+    .order_by("-created_at")[:MY_PAGE_ITEMS]
 )
 _MY_CLAIMS = CompiledQuery(
-    Claim,
-    lambda person_id: (
-        Claim.objects.filter(helper_id=person_id)
-        .exclude(status=Claim.Status.RELEASED)
-        .order_by("-created_at")
-        .values(
-            "status",
-            "created_at",
-            "nudged_at",
-            "request_id",
-            summary=F("request__summary"),
-            pod_name=F("pod__name"),
-        )[:MY_PAGE_ITEMS]
-    ),
+    Claim.objects.filter(helper_id=_PERSON)
+    .exclude(status=Claim.Status.RELEASED)
+    .order_by("-created_at")
+    .values(
+        "status",
+        "created_at",
+        "nudged_at",
+        "request_id",
+        summary=F("request__summary"),
+        pod_name=F("pod__name"),
+    )[:MY_PAGE_ITEMS]
 )
 _MY_KEEP_HELPING = CompiledQuery(
-    KeepHelping,
-    lambda person_id: (
-        KeepHelping.objects.pending()
-        .filter(helper_id=person_id)
-        .order_by("created_at")
-        .values("pk", summary=F("after__summary"), frequency=F("series__frequency"))[:MY_PAGE_ASKS]
-    ),
+    KeepHelping.objects.pending()
+    .filter(helper_id=_PERSON)
+    .order_by("created_at")
+    .values("pk", summary=F("after__summary"), frequency=F("series__frequency"))[:MY_PAGE_ASKS]
 )
 _MY_PROPOSALS = CompiledQuery(
-    Proposal,
-    lambda person_id: (
-        Proposal.objects.awaiting_response_from(person_id)
-        .order_by("deadline", "pk")
-        .values(
-            "pk",
-            "title",
-            "deadline",
-            "change",
-            "person_id",
-            "amended_at",
-            pod_slug=F("pod__slug"),
-            pod_name=F("pod__name"),
-        )[:MY_PAGE_ASKS]
-    ),
+    Proposal.objects.awaiting_response_from(_PERSON)
+    .order_by("deadline", "pk")
+    .values(
+        "pk",
+        "title",
+        "deadline",
+        "change",
+        "person_id",
+        "amended_at",
+        pod_slug=F("pod__slug"),
+        pod_name=F("pod__name"),
+    )[:MY_PAGE_ASKS]
 )
 _MY_PODS = CompiledQuery(
-    Pod,
-    lambda person_id: (
-        Pod.objects.filter(memberships__person_id=person_id)
-        .order_by("name")
-        .values("slug", "name")
-    ),
+    Pod.objects.filter(memberships__person_id=_PERSON).order_by("name").values("slug", "name")
 )
 _MY_PENDING_ASKS = CompiledQuery(
-    Connection,
-    lambda person_id: (
-        Connection.objects.pending()
-        .filter(offer__owner_id=person_id)
-        .order_by()
-        .values("offer__owner_id")
-        .annotate(count=Count("pk"))
-    ),
+    Connection.objects.pending()
+    .filter(offer__owner_id=_PERSON)
+    .order_by()
+    .values("offer__owner_id")
+    .annotate(count=Count("pk"))
 )
 
 
 def my_requests(person_id: int) -> list[dict[str, Any]]:
     """The person's latest requests: pk, summary, status, created_at, pod_name."""
-    return _MY_REQUESTS.rows(person_id)
+    rows: list[dict[str, Any]] = _MY_REQUESTS.all(person=person_id)
+    return rows
 
 
 def my_offers(person_id: int) -> list[Offer]:
-    """The person's latest offers that are not closed, with what matching reads and
-    the card shows (and ``offer.pod`` with its name only), as ``.only()`` makes them."""
-    alias = router.db_for_read(Offer)
-    offers = []
-    for row in _MY_OFFERS.rows(person_id):
-        offer = partial_instance(Offer, alias, row)
-        Offer.pod.field.set_cached_value(
-            offer, partial_instance(Pod, alias, {"id": row["pod_id"], "name": row["pod__name"]})
-        )
-        offers.append(offer)
+    """The person's latest offers that are not closed, each with ``pod_name``."""
+    offers: list[Offer] = _MY_OFFERS.all(person=person_id)
     return offers
 
 
 def my_claims(person_id: int) -> list[dict[str, Any]]:
     """The person's latest claims that were not released: status, created_at,
     nudged_at, request_id, the request's summary, pod_name."""
-    return _MY_CLAIMS.rows(person_id)
+    rows: list[dict[str, Any]] = _MY_CLAIMS.all(person=person_id)
+    return rows
 
 
 def my_keep_helping(person_id: int) -> list[dict[str, Any]]:
     """Asks to keep helping that wait for the person's answer: pk, summary, frequency."""
-    return _MY_KEEP_HELPING.rows(person_id)
+    rows: list[dict[str, Any]] = _MY_KEEP_HELPING.all(person=person_id)
+    return rows
 
 
 def my_proposals(person_id: int) -> list[dict[str, Any]]:
     """Open proposals waiting for the person's response, soonest deadline first."""
-    return _MY_PROPOSALS.rows(person_id)
+    rows: list[dict[str, Any]] = _MY_PROPOSALS.all(person=person_id)
+    return rows
 
 
 def my_pods(person_id: int) -> list[dict[str, Any]]:
     """The person's pods (slug, name), by name."""
-    return _MY_PODS.rows(person_id)
+    rows: list[dict[str, Any]] = _MY_PODS.all(person=person_id)
+    return rows
 
 
 def pending_asks_count(person_id: int) -> int:
     """How many coordinators' asks (connections) wait for the person's answer."""
-    rows = _MY_PENDING_ASKS.rows(person_id)
-    return int(rows[0]["count"]) if rows else 0
+    row = _MY_PENDING_ASKS.first(person=person_id)
+    return int(row["count"]) if row else 0

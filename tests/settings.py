@@ -24,4 +24,4 @@ VISITOR_CACHE_SECONDS = 0
 # with Redis: the suite's one process shares its memory cache, so every test
 # that changes a person or a membership checks that the change is seen at once.
 PERSON_CACHE_SECONDS = 3600
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "mutualaid.sessions.cached_db"

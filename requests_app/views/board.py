@@ -1,10 +1,12 @@
 """The pod board, a request's page, and what its helper does with it."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import BigIntegerField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
+from mutualaid.compiled import CompiledQuery, Param
 from mutualaid.fragments import fingerprint_values
 from mutualaid.http import cached_for_visitors
 from mutualaid.pagination import page_number, window
@@ -42,21 +45,23 @@ BOARD_PAGE_SIZE = 20
 def board(request, slug):
     """Open requests in a pod, oldest first, public fields only; visitors see it too."""
     pod = get_pod(slug)
-    rows = BOARD_ROWS.filter(pod=pod)
+    category = language = ""
     # The form is built only to filter, or to render on a miss of its cached HTML.
     filter_form = SimpleLazyObject(lambda: BoardFilterForm(request.GET or None))
     if FILTERS.intersection(request.GET) and filter_form.is_valid():
-        if category := filter_form.cleaned_data["category"]:
-            rows = rows.filter(category=category)
-        if language := filter_form.cleaned_data["language"]:
-            rows = rows.filter(languages_filter("languages", language))
+        category = filter_form.cleaned_data["category"]
+        language = filter_form.cleaned_data["language"]
     # No COUNT of the board for the pager: one row more than a page says if there
     # is a next one (mutualaid/pagination.py).
+    rows = board_rows(category, language).bind(pod=pod.pk)
     page = window(rows, page_number(request.GET.get("page")), BOARD_PAGE_SIZE)
     cards_key = fingerprint_values(page.object_list)
     page.object_list = Cards(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = ""
+    if request.GET:
+        rest = request.GET.copy()
+        rest.pop("page", None)
+        query = rest.urlencode()
     return render(
         request,
         "requests_app/request_board.html",
@@ -66,7 +71,7 @@ def board(request, slug):
             "cards_key": cards_key,
             "filter_form": filter_form,
             "membership": get_membership(request.user, pod),
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
@@ -87,10 +92,23 @@ CARD_FIELDS = (
 
 
 # The board's rows, before their pod and filters: what the cards show, as plain
-# values, oldest first (the request_board_open index covers them). Built once, like
-# a class-based view's queryset, and cloned by .filter() on every page: building it
-# afresh cost 0.15-0.2 ms of app CPU a page (issue 18). Never evaluated as it is.
+# values, oldest first (the request_board_open index covers them). Never
+# evaluated as it is: board_rows() compiles it with its pod and filters.
 BOARD_ROWS = Request.objects.on_board().oldest_first().values_list(*CARD_FIELDS)
+
+
+@functools.cache
+def board_rows(category: str, language: str) -> CompiledQuery:
+    """The board's rows of a pod (``pod``, its pk), filtered by a category and a
+    language ("" for any), compiled once per filter: building and compiling the
+    query cost more app CPU than running it (issue 18). The filters are the
+    form's choices, so there are at most (11 + 1) x (12 + 1) of these."""
+    rows = BOARD_ROWS.filter(pod_id=Param("pod", BigIntegerField()))
+    if category:
+        rows = rows.filter(category=category)
+    if language:
+        rows = rows.filter(languages_filter("languages", language))
+    return CompiledQuery(rows)
 
 
 class Cards:

@@ -28,8 +28,13 @@ from pods.access import get_pod_for_coordinator
 from requests_app import consent
 from requests_app.forms import HotlineContactForm, HotlineForm, HotlinePublicForm
 from requests_app.links import private_url
-from requests_app.models import Connection, ContactExport, Handover, Request, RequestSeries
-from requests_app.selectors import LIST_FIELDS, coordinator_queues
+from requests_app.models import ContactExport, Request, RequestSeries
+from requests_app.selectors import (
+    LIST_FIELDS,
+    coordinator_queues,
+    dashboard_more,
+    dashboard_queues,
+)
 from requests_app.services import hotline_intake, possible_duplicates
 from requests_app.views.posting import (
     form_sent_with_other_details,
@@ -92,6 +97,9 @@ def _page_key(pod, counts, sections, series):
     return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
+# The lists besides the request queues that the dashboard shows (dashboard_more's).
+LISTED = ("connections", "reports")
+
 QUEUE_TITLES = {
     "new": gettext_lazy("Awaiting approval"),
     "open": gettext_lazy("Open, oldest first"),
@@ -105,31 +113,24 @@ QUEUE_TITLES = {
 def dashboard(request, slug):
     pod, _membership = get_pod_for_coordinator(request.user, slug)
     queues = coordinator_queues(pod, timezone.now())
-    reports = queues.reports(request.user)
-    connections = Connection.objects.pending().filter(pod=pod)
-    export_approvals = ContactExport.objects.awaiting(request.user).filter(pod=pod)
-    # Every tile's number in one query; a list is read only when it has rows.
-    counts = queues.counts(
-        reports=reports,
-        connections=connections,
-        handovers=Handover.objects.pending().filter(pod=pod),
-        series=RequestSeries.objects.current().filter(pod=pod),
-        export_approvals=export_approvals,
-    )
+    # Every tile's number and the queues' first rows (selectors.dashboard_queues);
+    # any other list is read only when its count is not zero.
+    counts, rows = dashboard_queues(queues, request.user, preview=QUEUE_PREVIEW)
+    more = dashboard_more(queues, request.user) if any(counts[key] for key in LISTED) else {}
+
+    def first(name, *related, order):
+        """The first rows of ``more[name]``, read only when it has any."""
+        if not counts[name]:
+            return []
+        return list(more[name].select_related(*related).order_by(*order)[:QUEUE_PREVIEW])
+
     # The asks themselves, so the tile leads somewhere.
-    counts["connection_list"] = (
-        list(connections.select_related("request", "offer").order_by("created_at")[:QUEUE_PREVIEW])
-        if counts["connections"]
-        else []
-    )
+    counts["connection_list"] = first("connections", "request", "offer", order=["created_at"])
     series = _series_preview(pod) if counts["series"] else []
     sections = [
-        {"key": key, "title": QUEUE_TITLES[key], "count": counts[key]}
+        {"key": key, "title": QUEUE_TITLES[key], "count": counts[key], "items": rows[key]}
         for key in ("new", "open", "stale", "expiring")
     ]
-    for section in sections:
-        queue = queues.requests(section["key"])
-        section["items"] = list(queue[:QUEUE_PREVIEW]) if section["count"] else []
     return render(
         request,
         "pods/dashboard.html",
@@ -139,19 +140,15 @@ def dashboard(request, slug):
             "page_key": _page_key(pod, counts, sections, series),
             "counts": counts,
             "series": series,
-            "reports": list(
-                reports.select_related("request", "offer").order_by("created_at", "pk")[
-                    :QUEUE_PREVIEW
-                ]
-            )
-            if counts["reports"]
-            else [],
+            "reports": first("reports", "request", "offer", order=["created_at", "pk"]),
+            # Only those this coordinator may approve (ContactExport.approvers).
             "export_approvals": list(
-                export_approvals.select_related("pod", "requested_by").order_by("created_at")[
-                    :QUEUE_PREVIEW
-                ]
+                ContactExport.objects.awaiting(request.user, now=queues.now)
+                .filter(pod=pod)
+                .select_related("pod", "requested_by")
+                .order_by("created_at")[:QUEUE_PREVIEW]
             )
-            if counts["export_approvals"]
+            if counts["exports_pending"]
             else [],
         },
     )

@@ -112,9 +112,9 @@ def my_page(request):
     for their answer.
 
     A page of up to eighty cards, read by the selectors of My page (each query
-    compiled once: mutualaid/compiled.py): rows of only the columns shown, each
-    card's link and labels made without a ``reverse()`` or a ``get_FOO_display()``
-    per card (mutualaid/listing.py).
+    compiled once: mutualaid/compiled.py), each card's link and labels made
+    without a ``reverse()`` or a ``get_FOO_display()`` per card
+    (mutualaid/listing.py).
     """
     person_id = request.user.pk
     request_url = url_for_pk("requests_app:request_detail")
@@ -132,7 +132,7 @@ def my_page(request):
         {
             "url": offer_url(offer.pk),
             "description": offer.description,
-            "pod_name": offer.pod.name,
+            "pod_name": offer.pod_name,
             "category_label": offer_category.get(offer.category, offer.category),
             "status_label": offer_status.get(offer.status, offer.status),
         }

@@ -4,11 +4,23 @@ its members, so they live here rather than in pods."""
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Aggregate, CharField, Count, F, OuterRef, Subquery
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    OuterRef,
+    SlugField,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils import timezone
 
+from mutualaid.compiled import CompiledQuery, Param
 from mutualaid.http import cached_for_visitors
 from mutualaid.routers import reads_from_replica
 from pods.access import get_membership
@@ -31,9 +43,11 @@ def count_per_pod(rows):
 
 @reads_from_replica
 def pod_list(request):
+    """Every pod, with its members and its open requests as its board counts them
+    (not hidden ones: a visitor must not learn that a hidden post exists)."""
     pods = Pod.objects.annotate(
         member_count=count_per_pod(Membership.objects.all()),
-        open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
+        open_count=count_per_pod(Request.objects.on_board()),
     ).order_by("name", "pk")
     page = Paginator(pods, POD_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "pods/pod_list.html", {"pods": page.object_list, "page": page})
@@ -58,50 +72,60 @@ def postal_codes_of_pod():
     return Subquery(codes.annotate(codes=_CommaJoined("code")).values("codes"))
 
 
-# The pod as its page reads it, with its counts and postal codes: built (and its
-# subqueries resolved) once, like a class-based view's queryset, and cloned by
-# .get() on every page. Building it afresh cost more app CPU than the query
-# itself (issue 18). Never evaluated as it is.
-POD_PAGE = Pod.objects.annotate(
-    open_count=count_per_pod(Request.objects.filter(status=Request.Status.OPEN)),
-    open_proposals=count_per_pod(Proposal.objects.open()),
-    joined_postal_codes=postal_codes_of_pod(),
+def latest_warning_of_person():
+    """The coordinators' latest warning to the person ``person`` (None for a
+    visitor) in the pod, from ``since`` on: its note and its date, as two
+    subqueries of the pod's row, so the page needs no query of its own for it."""
+    warnings = ModerationAction.objects.filter(
+        kind=ModerationAction.Kind.WARN,
+        pod=OuterRef("pk"),
+        person_id=Param("person", BigIntegerField()),
+        created_at__gte=Param("since", DateTimeField()),
+    ).order_by("-created_at", "-pk")
+    return {
+        "warning_note": Subquery(warnings.values("note")[:1]),
+        "warning_at": Subquery(warnings.values("created_at")[:1]),
+    }
+
+
+# The pod as its page reads it, by its slug: with its counts, its postal codes and
+# the latest warning to the person looking; and its coordinators (a name, and the
+# id the report links are made of). Compiled once (mutualaid/compiled.py):
+# building and compiling these cost more app CPU than running them (issue 18).
+POD_PAGE = CompiledQuery(
+    Pod.objects.annotate(
+        open_count=count_per_pod(Request.objects.on_board()),
+        open_proposals=count_per_pod(Proposal.objects.open()),
+        joined_postal_codes=postal_codes_of_pod(),
+        **latest_warning_of_person(),
+    ).filter(slug=Param("slug", SlugField()))
 )
-
-
-# A pod's coordinators as its page shows them (a name, and the id the report links
-# are made of), and the coordinators' warnings, newest first: built once and cloned
-# by .filter() on every page, like POD_PAGE. Never evaluated as they are.
-COORDINATORS = (
-    Membership.objects.filter(role=Membership.Role.COORDINATOR)
+COORDINATORS = CompiledQuery(
+    Membership.objects.filter(
+        role=Membership.Role.COORDINATOR, pod_id=Param("pod", BigIntegerField())
+    )
     .order_by("person__display_name")
     .values("person_id", "is_safeguarding_lead", display_name=F("person__display_name"))
 )
-WARNINGS = (
-    ModerationAction.objects.filter(kind=ModerationAction.Kind.WARN)
-    .order_by("-created_at", "-pk")
-    .values("note", "created_at")
-)
-
-
-def latest_warning(pod, person):
-    """The latest coordinators' warning to ``person`` in ``pod`` (its note and
-    date), if it is at most WARNING_DAYS old and says something. Only the warned
-    person is shown it, and it never says who reported."""
-    since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
-    warning = WARNINGS.filter(pod=pod, person=person, created_at__gte=since).first()
-    return warning if warning and warning["note"] else None
 
 
 @reads_from_replica
 @cached_for_visitors
 def pod_detail(request, slug):
-    """A pod's page: the pod with its counts and postal codes (one query), its
-    coordinators, and for a member the latest warning to them. The membership is
-    the person's cached one (pods.access.get_membership)."""
-    pod = get_object_or_404(POD_PAGE, slug=slug)
+    """A pod's page: the pod with its counts, postal codes and the latest warning
+    to the person (one query), and its coordinators. The membership is the
+    person's cached one (pods.access.get_membership)."""
+    since = timezone.now() - datetime.timedelta(days=WARNING_DAYS)
+    pod = POD_PAGE.first(slug=slug, person=request.user.pk, since=since)
+    if pod is None:
+        raise Http404("No pod with this address.")
     membership = get_membership(request.user, pod)
-    coordinators = list(COORDINATORS.filter(pod=pod))
+    coordinators = COORDINATORS.all(pod=pod.pk)
+    # Only a member is shown the coordinators' latest warning to them, if it says
+    # something; it never says who reported.
+    warning = None
+    if membership is not None and pod.warning_note:
+        warning = {"note": pod.warning_note, "at": pod.warning_at}
     return render(
         request,
         "pods/pod_detail.html",
@@ -112,8 +136,7 @@ def pod_detail(request, slug):
             # Safeguarding leads are coordinators: the same rows, no second query.
             "leads": [m for m in coordinators if m["is_safeguarding_lead"]],
             "membership": membership,
-            # Only a member is shown the coordinators' warning to them.
-            "warning": latest_warning(pod, request.user) if membership is not None else None,
+            "warning": warning,
             "join_form": JoinPodForm() if membership is None else None,
         },
     )

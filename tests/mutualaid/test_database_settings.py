@@ -130,10 +130,10 @@ def test_a_session_pooler_keeps_prepared_statements():
 
 def test_sessions_and_the_person_use_the_cache_only_when_every_server_shares_it():
     local = settings_with(DATABASE_URL=PRIMARY)
-    assert local["sessions"] == "django.contrib.sessions.backends.db"
+    assert local["sessions"] == "mutualaid.sessions.db"
     assert local["person"] == 0
     shared = settings_with(DATABASE_URL=PRIMARY, CACHE_URL="redis://127.0.0.1:6379/0")
-    assert shared["sessions"] == "django.contrib.sessions.backends.cached_db"
+    assert shared["sessions"] == "mutualaid.sessions.cached_db"
     assert shared["person"] == 3600
 
 

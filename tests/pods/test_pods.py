@@ -3,11 +3,13 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from pods.models import Membership, ModerationAction, PostalCode
+from requests_app.models import Request
 from requests_app.views.pods import WARNING_DAYS
 from tests.conftest import client_for
-from tests.factories import make_person, make_pod
+from tests.factories import make_person, make_pod, make_request
 
 WARNING_AGE = datetime.timedelta(days=WARNING_DAYS, hours=1)
 
@@ -112,6 +114,8 @@ def test_pod_page_shows_a_warning_only_to_the_warned_member_while_they_belong(
 
     html = owen_client.get(page).content.decode()
     assert "Please be kind." in html
+    # With its date (DATE_FORMAT, as the template shows it).
+    assert f"coordinators ({date_format(timezone.localdate(), 'DATE_FORMAT')})" in html
     assert "Old news." not in html and "Mind the queue" not in html
     assert "Oak's own note." not in html
     html = bob_client.get(page).content.decode()
@@ -134,3 +138,20 @@ def test_pod_page_lists_postal_codes_coordinators_and_leads(client, maple, alice
     assert f"<dd>{alice.display_name}, {dana.display_name}</dd>" in html  # coordinators
     assert f"<dd>{alice.display_name}</dd>" in html  # the one safeguarding lead
     assert bob.display_name not in html  # members are not named to visitors
+
+
+@pytest.mark.django_db
+def test_pod_list_and_pod_page_count_only_the_requests_on_the_board(client, maple, alice):
+    """A hidden request (or one awaiting approval, claimed or closed) is not counted:
+    the count links to the board, and a visitor must not learn a hidden post exists."""
+    make_request(maple, summary="Shown one")
+    hidden, _token = make_request(maple, summary="Hidden one")
+    Request.objects.filter(pk=hidden.pk).update(hidden=True)
+    claimed, _token = make_request(maple, summary="Claimed one")
+    Request.objects.filter(pk=claimed.pk).update(status=Request.Status.CLAIMED)
+    for viewer in (client, client_for(alice)):
+        page = viewer.get(maple.get_absolute_url()).content.decode()
+        board = reverse("requests_app:board", args=[maple.slug])
+        assert f'<dd><a href="{board}">1</a></dd>' in page
+        listing = viewer.get(reverse("pods:list")).content.decode()
+        assert "1 open request<" in listing and "2 open requests" not in listing

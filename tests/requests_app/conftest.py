@@ -3,9 +3,14 @@
 Request fixtures return ``(request, private token)``, like ``make_request``.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from pods.models import Report
+from pods.services import report_submit
 from requests_app import services
 from requests_app.models import (
     Claim,
@@ -81,3 +86,46 @@ def claimed_by_helper(maple_request, helper):
     req, token = maple_request
     services.claim_request(request=req, by=helper)
     return req, token
+
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def busy_maple(maple, alice, bob):
+    """Maple with something in every queue, and something just outside each:
+    claims fresh, stale, stale and nudged, due for release; requests expiring
+    tomorrow, at the threshold, a day past it; one awaiting approval; a report
+    about alice herself and one about a post."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    helpers = [make_person(f"helper{n}", pods=[maple]) for n in range(4)]
+    claims = {}
+    for helper, (name, quiet_days, nudged_days) in zip(
+        helpers,
+        [("fresh", 1, None), ("stale", 4, None), ("nudged", 5, 1), ("due", 8, 4)],
+        strict=True,
+    ):
+        req, _token = make_request(maple, summary=f"Claim {name}", now=now - 10 * DAY)
+        claim = services.claim_request(request=req, by=helper)
+        nudged_at = now - nudged_days * DAY if nudged_days is not None else None
+        Claim.objects.filter(pk=claim.pk).update(
+            progress_at=now - quiet_days * DAY, nudged_at=nudged_at
+        )
+        claims[name] = claim
+    for days in (1, 3, 4):
+        make_request(
+            maple,
+            summary=f"Expires in {days} days",
+            needed_by=today + days * DAY,
+            now=now - 2 * DAY,
+        )
+    make_request(maple, summary="Just posted")
+    spammer = make_person("spammer", pods=[maple])
+    spam, _token = make_request(maple, requester=spammer, summary="Spam")
+    maple.requires_approval = True
+    maple.save()
+    make_request(maple, summary="Needs a look")
+    report_submit(pod=maple, reporter=bob, reason=Report.Reason.UNSAFE, person=alice)
+    report_submit(pod=maple, reporter=bob, reason=Report.Reason.SPAM, request=spam)
+    return claims

@@ -71,12 +71,18 @@ class _Compiled:
         columns = [select[0] for select in compiler.select[: self.width]]
         self.converters = list(compiler.get_converters(columns).items())
 
-    def rows(self, alias: str, values: dict[str, Any], limit_offset: str = "") -> list[list[Any]]:
+    def statement(
+        self, alias: str, values: dict[str, Any], limit_offset: str = ""
+    ) -> tuple[str, list[Any]]:
         connection = connections[alias]
         params = self.params.copy()
         for index, name, field in self.slots:
             params[index] = field.get_db_prep_value(values[name], connection, prepared=False)
-        sql = f"{self.sql} {limit_offset}" if limit_offset else self.sql
+        return (f"{self.sql} {limit_offset}" if limit_offset else self.sql), params
+
+    def rows(self, alias: str, values: dict[str, Any], limit_offset: str = "") -> list[list[Any]]:
+        connection = connections[alias]
+        sql, params = self.statement(alias, values, limit_offset)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = [list(row[: self.width]) for row in cursor.fetchall()]
@@ -118,7 +124,7 @@ class CompiledQuery:
         self.queryset = queryset
         self._compiled: dict[str, _Compiled] = {}
 
-    def _run(self, values: dict[str, Any], limit_offset: str = "") -> list[Any]:
+    def _compiled_for(self, values: dict[str, Any]) -> tuple[str, _Compiled]:
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias)
         if compiled is None:
@@ -126,6 +132,10 @@ class CompiledQuery:
         missing = {name for _index, name, _field in compiled.slots} ^ set(values)
         if missing:
             raise TypeError(f"CompiledQuery needs exactly its Params; wrong: {sorted(missing)}")
+        return alias, compiled
+
+    def _run(self, values: dict[str, Any], limit_offset: str = "") -> list[Any]:
+        alias, compiled = self._compiled_for(values)
         rows = compiled.rows(alias, values, limit_offset)
         if self.kind is ValuesListIterable:
             return [tuple(row) for row in rows]
@@ -162,14 +172,21 @@ class Bound:
         self.query, self.values = query, values
 
     def __getitem__(self, index: Any) -> Any:
+        return self.query._run(self.values, self._limit_offset(index))
+
+    def sql_with_params(self, index: slice) -> tuple[str, list[Any]]:
+        """The statement and parameters ``bound[index]`` sends (to EXPLAIN it)."""
+        alias, compiled = self.query._compiled_for(self.values)
+        return compiled.statement(alias, self.values, self._limit_offset(index))
+
+    def _limit_offset(self, index: Any) -> str:
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("Bound takes a slice: bound[start:stop].")
         start, stop = index.start or 0, index.stop
         if start < 0 or (stop is not None and stop < start):
             raise ValueError("Bound takes a slice of non-negative bounds.")
         alias = router.db_for_read(self.query.model)
-        limit_offset = connections[alias].ops.limit_offset_sql(start, stop)
-        return self.query._run(self.values, limit_offset)
+        return connections[alias].ops.limit_offset_sql(start, stop)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self[0:None])

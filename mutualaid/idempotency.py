@@ -31,9 +31,11 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from mutualaid.compiled import CompiledQuery, Param
 from mutualaid.models import IdempotencyKey
 
 FIELD = "idempotency_key"
@@ -94,8 +96,17 @@ class Outcome:
     replayed: bool
 
 
+# Every submission with a key looks it up first: compiled once (mutualaid/compiled.py),
+# the lookup costs ~0.05 ms of app CPU instead of ~0.25 built per call (issue 18).
+_FIND = CompiledQuery(
+    IdempotencyKey.objects.filter(
+        scope=Param("scope", CharField()), key_hash=Param("key_hash", CharField())
+    ).order_by("pk")[:1]
+)
+
+
 def _find(scope, key_hash):
-    return IdempotencyKey.objects.filter(scope=scope, key_hash=key_hash).first()
+    return _FIND.first(scope=scope, key_hash=key_hash)
 
 
 def _replay(found, fingerprint):

@@ -20,7 +20,7 @@ from notifications.language import (
 )
 from notifications.models import NotificationPreference, OutboxMessage, RequesterLanguage
 from notifications.outbox import enqueue
-from notifications.selectors import anyone_to_tell_at_once, offers_to_tell_at_once
+from notifications.selectors import anyone_to_tell_at_once, offers_to_tell_of
 from notifications.sms import opted_out
 from notifications.texts import TEXT_KINDS
 from pods.access import may_see_report
@@ -160,7 +160,7 @@ def request_opened(*, request):
     at once get one email each (however many of their offers match)."""
     if request.hidden or not anyone_to_tell_at_once(request):
         return 0
-    offers = offers_to_tell_at_once(request)
+    offers = offers_to_tell_of(request)
     told = set()
     for offer in offers:
         if offer.owner_id in told:

@@ -36,7 +36,7 @@ from requests_app.models import (
     hash_token,
     new_private_token,
 )
-from requests_app.selectors import coordinator_queues
+from requests_app.selectors import coordinator_queues, newest_sharing_contact
 
 # A form's cleaned fields, passed on to a model.
 Fields = dict[str, Any]
@@ -108,9 +108,7 @@ def post_request(
     waits = pod.requires_approval or needs_approval
     status = Request.Status.NEW if waits else Request.Status.OPEN
     keys = RequestContact.keys_for(phone=contact.get("phone"), email=contact.get("email"))
-    duplicate = Request.objects.sharing_contact(
-        pod=pod, now=now, phone_key=keys["phone_key"], email_key=keys["email_key"]
-    ).first()
+    duplicate_id = newest_sharing_contact(pod_id=pod.pk, now=now, **keys)
     requester = requester if requester and requester.is_authenticated else None
     series = None
     if repeat:
@@ -127,7 +125,7 @@ def post_request(
         expires_on=Request.expiry_date(
             pod=pod, needed_by=public.get("needed_by"), today=timezone.localdate(now)
         ),
-        possible_duplicate_of=duplicate,
+        possible_duplicate_of_id=duplicate_id,
         series=series,
         **public,
     )
@@ -1153,8 +1151,10 @@ def run_series(*, now: datetime.datetime | None = None) -> int:
 def due_check_ins(*, now: datetime.datetime) -> RequestQuerySet:
     """Requests that waited for a helper the pod's check-in period and were not asked
     yet; one query per distinct pod setting (a handful)."""
+    # The statuses written into the SQL: a generic plan can then use the partial
+    # index request_check_in_due (mutualaid/lookups.py), not scan every request.
     waiting = Request.objects.filter(
-        status__in=(Request.Status.NEW, Request.Status.OPEN), check_in_sent_at__isnull=True
+        status__is=(Request.Status.NEW, Request.Status.OPEN), check_in_sent_at__isnull=True
     )
     found = Request.objects.none()
     for days in Pod.objects.values_list("check_in_after_days", flat=True).distinct():

@@ -11,7 +11,9 @@ database still refuses a key that is taken (tests/mutualaid/test_sessions.py).
 
 With ``cached_db`` a key could be in the cache and not in the database only
 for an entry expiring with its session; the INSERT then succeeds and the save
-overwrites that entry, so nobody is served another's session.
+overwrites that entry, so nobody is served another's session. A new session
+is also written to the cache once, not twice (Django's ``cached_db`` writes it
+again after ``create()`` has).
 
 ``SESSION_ENGINE`` is ``mutualaid.sessions.cached_db`` with a shared cache,
 ``mutualaid.sessions.db`` without (mutualaid/settings.py).

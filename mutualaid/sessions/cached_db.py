@@ -7,4 +7,9 @@ from mutualaid.sessions import DrawNewKeys
 
 
 class SessionStore(DrawNewKeys, cached_db.SessionStore):
-    pass
+    def save(self, must_create=False):
+        if self.session_key is None:
+            # create() inserts the new session and caches it; Django's save() would
+            # then cache it a second time, one more round trip to the cache.
+            return self.create()
+        return super().save(must_create)

@@ -115,7 +115,9 @@ class Offer(models.Model):
 
 class ConnectionQuerySet(models.QuerySet["Connection"]):
     def pending(self) -> Self:
-        return self.filter(status=Connection.Status.PENDING)
+        # Written into the SQL, so that a generic plan can use the partial index
+        # one_pending_connection_per_pair (mutualaid/lookups.py).
+        return self.filter(status__is=Connection.Status.PENDING)
 
 
 class Connection(models.Model):

@@ -32,9 +32,12 @@ from requests_app.models.common import (
 def expiring_condition(today: datetime.date) -> Q:
     """ "About to expire" on ``today``: new or open, with an expiry date from today
     to REQUEST_EXPIRING_DAYS ahead (those already past are housekeeping's to
-    expire). RequestQuerySet.expiring filters by it; the dashboard counts by it."""
+    expire). RequestQuerySet.expiring filters by it; the dashboard counts by it.
+    The statuses are written into the SQL, so that a prepared statement's generic
+    plan can read the queue from the partial index request_pod_expiring
+    (mutualaid/lookups.py)."""
     return Q(
-        status__in=("new", "open"),
+        status__is=("new", "open"),
         expires_on__gte=today,
         expires_on__lte=today + datetime.timedelta(days=settings.REQUEST_EXPIRING_DAYS),
     )

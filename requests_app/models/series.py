@@ -112,7 +112,9 @@ class RequestSeries(models.Model):
 
 class KeepHelpingQuerySet(models.QuerySet["KeepHelping"]):
     def pending(self) -> Self:
-        return self.filter(status=KeepHelping.Status.PENDING)
+        # Written into the SQL, so that a generic plan can use the partial index
+        # keep_helping_pending (mutualaid/lookups.py).
+        return self.filter(status__is=KeepHelping.Status.PENDING)
 
 
 class KeepHelping(models.Model):

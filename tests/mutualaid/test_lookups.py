@@ -27,3 +27,30 @@ def test_the_word_is_in_the_sql_not_a_parameter():
 def test_anything_but_a_plain_word_is_refused(typed):
     with pytest.raises(ValueError, match="fixed word"):
         Request.objects.filter(status__is=typed).query.sql_with_params()
+    with pytest.raises(ValueError, match="fixed word"):
+        Request.objects.filter(status__is=("new", typed)).query.sql_with_params()
+
+
+@pytest.mark.django_db
+def test_several_words_find_what_in_finds():
+    pod = make_pod("maple")
+    made = {}
+    for status in (Request.Status.NEW, Request.Status.OPEN, Request.Status.DONE):
+        made[status], _ = make_request(pod, summary=status.label)
+        Request.objects.filter(pk=made[status].pk).update(status=status)
+    several = (Request.Status.NEW, Request.Status.OPEN)
+    found = set(Request.objects.filter(status__is=several))
+    assert found == set(Request.objects.filter(status__in=several))
+    assert found == {made[Request.Status.NEW], made[Request.Status.OPEN]}
+    assert set(Request.objects.exclude(status__is=["new", "open"])) == {made[Request.Status.DONE]}
+
+
+def test_several_words_are_in_the_sql_not_parameters():
+    sql, params = Request.objects.filter(status__is=("new", "open")).query.sql_with_params()
+    assert "IN ('new', 'open')" in sql
+    assert not {"new", "open"} & set(params)
+
+
+def test_no_word_is_refused():
+    with pytest.raises(ValueError, match="at least one"):
+        Request.objects.filter(status__is=()).query.sql_with_params()

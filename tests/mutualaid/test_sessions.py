@@ -21,10 +21,15 @@ class CountingCache:
     def __init__(self, real):
         self.real = real
         self.asked = []
+        self.written = []
 
     def __contains__(self, key):
         self.asked.append(key)
         return key in self.real
+
+    def set(self, key, *args, **kwargs):
+        self.written.append(key)
+        return self.real.set(key, *args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.real, name)
@@ -43,7 +48,22 @@ def test_a_new_session_is_inserted_without_looking_its_key_up(engine):
     assert not any(s.startswith("SELECT") for s in sql)
     if engine is cached_db.SessionStore:
         assert store._cache.asked == []
+        assert store._cache.written == [store.cache_key]
     assert engine(store.session_key)["just_posted_token"] == "x"
+
+
+def test_a_known_session_is_saved_to_the_database_and_the_cache():
+    store = cached_db.SessionStore()
+    store["step"] = 1
+    store.save()
+    again = cached_db.SessionStore(store.session_key)
+    again._cache = CountingCache(again._cache)
+    again["step"] = 2
+    again.save()
+    assert again.session_key == store.session_key
+    assert again._cache.written == [again.cache_key]
+    assert cache.get(again.cache_key)["step"] == 2
+    assert database_only.SessionStore(store.session_key)["step"] == 2
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from requests_app import services
 from requests_app.models import Request, RequestContact
+from requests_app.selectors import newest_sharing_contact
 from tests.factories import (
     REQUESTER_EMAIL,
     REQUESTER_PHONE,
@@ -173,3 +174,104 @@ def test_the_hotline_does_not_warn_about_a_new_caller(maple, alice_client):
     data = hotline_data(maple, phone="(718) 555-0122", email="new.caller@example.net")
     assert alice_client.post(hotline, data).status_code == 302
     assert REQUESTER_PHONE not in RequestContact.objects.latest("pk").phone
+
+
+# --- The compiled check posting uses agrees with the rule ------------------------
+
+
+def newest_by_the_rule(pod, phone, email, now):
+    keys = RequestContact.keys_for(phone=phone, email=email)
+    rule = Request.objects.sharing_contact(pod=pod, now=now, **keys)
+    return rule.values_list("pk", flat=True).first()
+
+
+def newest_by_the_statement(pod, phone, email, now):
+    keys = RequestContact.keys_for(phone=phone, email=email)
+    return newest_sharing_contact(pod_id=pod.pk, now=now, **keys)
+
+
+@pytest.mark.django_db
+def test_the_one_statement_check_agrees_with_sharing_contact(maple):
+    """Requests of every kind the rule tells apart, asked about with each kind of
+    contact: the compiled query posting uses answers what the queryset answers."""
+    now = timezone.now()
+    other_pod = make_pod("elm")
+    by_phone, _ = make_request(maple, contact={"email": ""})
+    by_email, _ = make_request(maple, contact={"phone": "", "email": "ana@example.org"})
+    elsewhere, _ = make_request(other_pod, contact={"email": "elsewhere@example.org"})
+    done_lately, _ = make_request(maple, contact={"phone": "555-0100-301", "email": ""})
+    services.mark_done(request=done_lately, now=now - 13 * DAY)
+    done_long_ago, _ = make_request(maple, contact={"phone": "555-0100-302", "email": ""})
+    services.mark_done(request=done_long_ago, now=now - 15 * DAY)
+    withdrawn_lately, _ = make_request(maple, contact={"phone": "555-0100-303", "email": ""})
+    services.withdraw_request(request=withdrawn_lately, now=now - DAY)
+    folded, _ = make_request(maple, contact={"phone": "555-0100-304", "email": ""})
+    kept, _ = make_request(maple, contact={"phone": "555-0100-305", "email": ""})
+    services.merge_requests(duplicate=folded, into=kept)
+    same_moment = [
+        make_request(maple, now=now - DAY, contact={"phone": "555-0100-306", "email": ""})[0]
+        for _ in range(2)
+    ]
+    asked = [
+        (REQUESTER_PHONE, ""),
+        (SAME_PHONE, ""),
+        ("", REQUESTER_EMAIL),
+        ("", "ANA@example.org"),
+        (SAME_PHONE, "ana@example.org"),
+        ("", "elsewhere@example.org"),
+        ("555-0100-301", ""),
+        ("555-0100-302", ""),
+        ("555-0100-303", ""),
+        ("555-0100-304", ""),
+        ("555-0100-305", ""),
+        ("555-0100-306", ""),
+        ("555-0100-399", "nobody@example.org"),
+        ("", ""),
+    ]
+    answers = {}
+    for phone, email in asked:
+        expected = newest_by_the_rule(maple, phone, email, now)
+        assert newest_by_the_statement(maple, phone, email, now) == expected, (phone, email)
+        answers[phone, email] = expected
+    # The cases are what they say: each kind is told apart by the rule.
+    assert answers[SAME_PHONE, ""] == by_phone.pk
+    assert answers["", "ANA@example.org"] == by_email.pk
+    assert answers[SAME_PHONE, "ana@example.org"] == by_email.pk  # the newer of the two
+    assert answers["", "elsewhere@example.org"] is None
+    assert answers["555-0100-301", ""] == done_lately.pk
+    assert answers["555-0100-302", ""] is None
+    assert answers["555-0100-303", ""] == withdrawn_lately.pk
+    assert answers["555-0100-304", ""] is None
+    assert answers["555-0100-305", ""] == kept.pk
+    assert answers["555-0100-306", ""] == max(each.pk for each in same_moment)
+    assert answers["555-0100-399", "nobody@example.org"] is None
+    assert answers["", ""] is None
+    # In the other pod, only its own request.
+    for phone, email in [
+        ("", "elsewhere@example.org"),
+        (REQUESTER_PHONE, ""),
+        ("", "ana@example.org"),
+    ]:
+        expected = newest_by_the_rule(other_pod, phone, email, now)
+        assert newest_by_the_statement(other_pod, phone, email, now) == expected
+    assert newest_by_the_statement(other_pod, REQUESTER_PHONE, "", now) == elsewhere.pk
+    assert newest_by_the_statement(other_pod, "", "ana@example.org", now) is None
+
+
+@pytest.mark.django_db
+def test_posting_checks_for_a_duplicate_in_one_statement(maple, django_assert_num_queries):
+    keys = RequestContact.keys_for(phone=REQUESTER_PHONE, email=REQUESTER_EMAIL)
+    with django_assert_num_queries(1):
+        assert newest_sharing_contact(pod_id=maple.pk, now=timezone.now(), **keys) is None
+    with django_assert_num_queries(0):
+        assert (
+            newest_sharing_contact(
+                pod_id=maple.pk,
+                now=timezone.now(),
+                **{
+                    "phone_key": "",
+                    "email_key": "",
+                },
+            )
+            is None
+        )

@@ -18,8 +18,13 @@ querysets: the SQL is Django's own, not a copy.
 
 What the queryset says is fixed when it is compiled: anything that changes
 from one request to the next (``timezone.now()``, the person) must be a Param.
+A date or a time bound as a plain value is refused when the query is first
+compiled: it is almost always the clock read while the queryset was built, and
+it would stay that moment's for as long as the process runs. (On PostgreSQL,
+where the suite checks it; SQLite's backend binds dates as text.)
 """
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +60,9 @@ class _Compiled:
     def __init__(self, queryset: QuerySet[Any], alias: str) -> None:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+        frozen = [p for p in params if isinstance(p, datetime.date | datetime.time)]
+        if frozen:
+            raise ValueError(f"Make these dates or times Params, or they stay fixed: {frozen}")
         self.sql = sql
         self.params = list(params)
         self.slots = [(i, p.name, p.field) for i, p in enumerate(params) if isinstance(p, _Slot)]

@@ -14,9 +14,10 @@ Each match says, in words, why it matched.
 import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import CharField, F, IntegerField, Q
 from django.utils.translation import gettext as _
 
+from mutualaid.compiled import CompiledQuery, Param
 from mutualaid.listing import choice_labels
 from requests_app.models import HELP_LANGUAGE_NAMES, Offer, Request
 
@@ -28,10 +29,6 @@ class Match:
     score: tuple = ()
     # The item's page, when a list made it once for all its cards (My page).
     url: str = ""
-
-
-# What of an offer the rule and the reasons read (for a query that loads no more).
-OFFER_FIELDS = ("pod", "category", "status", "hidden", "languages", "recurrence", "availability")
 
 
 def _shared_languages(a, b):
@@ -101,41 +98,59 @@ def requests_for_offer(offer, limit=5):
     return matches[:limit]
 
 
-def requests_for_offers(offers, limit=10):
+# How many matches My page lists.
+MATCHES_FOR_OFFERS = 10
+
+
+def _candidates(pairs):
+    """Open requests in exactly ``pairs`` (pod, category) pairs given as Params pod0,
+    category0, pod1..., oldest first. A cross product of pods and categories would
+    let requests no offer matches fill the slice and crowd out real matches."""
+    same_pod_and_category = Q()
+    for n in range(pairs):
+        same_pod_and_category |= Q(
+            pod_id=Param(f"pod{n}", IntegerField()),
+            category=Param(f"category{n}", CharField()),
+        )
+    return CompiledQuery(
+        Request.objects.on_board()
+        .filter(same_pod_and_category)
+        .annotate(pod_name=F("pod__name"))
+        .oldest_first()[:MATCHES_FOR_OFFERS]
+    )
+
+
+# One compiled query per number of pairs (mutualaid/compiled.py): only the SQL is kept.
+_CANDIDATES: dict[int, CompiledQuery] = {}
+
+
+def requests_for_offers(offers):
     """Open requests matching any of a person's offers, oldest first (for My page).
 
-    One query, whatever the number of offers.
+    One query, whatever the number of offers. Each match's item is the request,
+    with ``pod_name``.
     """
     offers = [o for o in offers if o.status == Offer.Status.ACTIVE and not o.hidden]
     if not offers:
         return []
-    pairs = {(o.pod_id, o.category) for o in offers}
-    # Exact (pod, category) pairs: a cross product of pods and categories would let
-    # requests no offer matches fill the slice and crowd out real matches.
-    same_pod_and_category = Q()
-    for pod_id, category in pairs:
-        same_pod_and_category |= Q(pod_id=pod_id, category=category)
-    candidates = (
-        Request.objects.on_board()
-        .filter(same_pod_and_category)
-        .select_related("pod")
-        .only("pk", "pod_id", "category", "summary", "languages", "pod__name")
-        .oldest_first()[:limit]
-    )
+    first_offer = {}
+    for offer in offers:
+        first_offer.setdefault((offer.pod_id, offer.category), offer)
+    pairs = sorted(first_offer)
+    candidates = _CANDIDATES.get(len(pairs))
+    if candidates is None:
+        candidates = _CANDIDATES[len(pairs)] = _candidates(len(pairs))
+    values = {}
+    for n, (pod_id, category) in enumerate(pairs):
+        values[f"pod{n}"], values[f"category{n}"] = pod_id, category
     matches = []
     # The reasons depend only on the offer and the request's languages (the pod and
     # the kind of help are the offer's): worded once for each, not per card.
     worded = {}
-    for request in candidates:
-        if (request.pod_id, request.category) not in pairs:
-            continue
-        offer = next(
-            o for o in offers if (o.pod_id, o.category) == (request.pod_id, request.category)
-        )
+    for request in candidates.all(**values):
+        offer = first_offer[request.pod_id, request.category]
         key = (offer.pk, tuple(request.languages))
         if key not in worded:
             worded[key] = _reasons(request, offer)
         matches.append(Match(item=request, reasons=list(worded[key])))
-        if len(matches) == limit:
-            break
     return matches

@@ -24,6 +24,7 @@ from django.db.models import (
     CharField,
     Count,
     DateTimeField,
+    F,
     IntegerField,
     Model,
     Q,
@@ -33,7 +34,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from mutualaid.compiled import CompiledQuery, Param
-from pods.models import Person, Pod, Report
+from pods.models import Person, Pod, Proposal, Report
 from pods.models.moderation import ReportQuerySet
 from requests_app.models import (
     Claim,
@@ -41,6 +42,8 @@ from requests_app.models import (
     Connection,
     ContactExport,
     Handover,
+    KeepHelping,
+    Offer,
     Request,
     RequestQuerySet,
     RequestSeries,
@@ -507,3 +510,115 @@ def _newest_sharing_contact(phone: bool, email: bool) -> CompiledQuery:
         now=Param("now", DateTimeField()),  # type: ignore[arg-type]
     )
     return CompiledQuery(newest.values_list("pk")[:1])
+
+
+# --- My page: a person's own lists, each query compiled once -----------------------
+#
+# The rules stay on the querysets (KeepHelping.objects.pending(),
+# Proposal.objects.awaiting_response_from(), Connection.objects.pending()...); each
+# list is that queryset, of what the page shows, compiled once and run with the
+# person's key (mutualaid/compiled.py: only the SQL is kept, never a row).
+# tests/requests_app/test_my_page_lists.py checks each against the ORM.
+
+MY_PAGE_ITEMS = 20  # requests, offers, claims
+MY_PAGE_ASKS = 10  # keep-helping asks, proposals
+_PERSON = Param("person", IntegerField())
+
+_MY_REQUESTS = CompiledQuery(
+    Request.objects.filter(requester_id=_PERSON)
+    .order_by("-created_at")
+    .values("pk", "summary", "status", "created_at", pod_name=F("pod__name"))[:MY_PAGE_ITEMS]
+)
+# Matching reads the offers themselves (their pod, category, languages...).
+_MY_OFFERS = CompiledQuery(
+    Offer.objects.filter(owner_id=_PERSON)
+    .exclude(status=Offer.Status.CLOSED)
+    .annotate(pod_name=F("pod__name"))
+    .order_by("-created_at")[:MY_PAGE_ITEMS]
+)
+_MY_CLAIMS = CompiledQuery(
+    Claim.objects.filter(helper_id=_PERSON)
+    .exclude(status=Claim.Status.RELEASED)
+    .order_by("-created_at")
+    .values(
+        "status",
+        "created_at",
+        "nudged_at",
+        "request_id",
+        summary=F("request__summary"),
+        pod_name=F("pod__name"),
+    )[:MY_PAGE_ITEMS]
+)
+_MY_KEEP_HELPING = CompiledQuery(
+    KeepHelping.objects.pending()
+    .filter(helper_id=_PERSON)
+    .order_by("created_at")
+    .values("pk", summary=F("after__summary"), frequency=F("series__frequency"))[:MY_PAGE_ASKS]
+)
+_MY_PROPOSALS = CompiledQuery(
+    Proposal.objects.awaiting_response_from(_PERSON)
+    .order_by("deadline", "pk")
+    .values(
+        "pk",
+        "title",
+        "deadline",
+        "change",
+        "person_id",
+        "amended_at",
+        pod_slug=F("pod__slug"),
+        pod_name=F("pod__name"),
+    )[:MY_PAGE_ASKS]
+)
+_MY_PODS = CompiledQuery(
+    Pod.objects.filter(memberships__person_id=_PERSON).order_by("name").values("slug", "name")
+)
+_MY_PENDING_ASKS = CompiledQuery(
+    Connection.objects.pending()
+    .filter(offer__owner_id=_PERSON)
+    .order_by()
+    .values("offer__owner_id")
+    .annotate(count=Count("pk"))
+)
+
+
+def my_requests(person_id: int) -> list[dict[str, Any]]:
+    """The person's latest requests: pk, summary, status, created_at, pod_name."""
+    rows: list[dict[str, Any]] = _MY_REQUESTS.all(person=person_id)
+    return rows
+
+
+def my_offers(person_id: int) -> list[Offer]:
+    """The person's latest offers that are not closed, each with ``pod_name``."""
+    offers: list[Offer] = _MY_OFFERS.all(person=person_id)
+    return offers
+
+
+def my_claims(person_id: int) -> list[dict[str, Any]]:
+    """The person's latest claims that were not released: status, created_at,
+    nudged_at, request_id, the request's summary, pod_name."""
+    rows: list[dict[str, Any]] = _MY_CLAIMS.all(person=person_id)
+    return rows
+
+
+def my_keep_helping(person_id: int) -> list[dict[str, Any]]:
+    """Asks to keep helping that wait for the person's answer: pk, summary, frequency."""
+    rows: list[dict[str, Any]] = _MY_KEEP_HELPING.all(person=person_id)
+    return rows
+
+
+def my_proposals(person_id: int) -> list[dict[str, Any]]:
+    """Open proposals waiting for the person's response, soonest deadline first."""
+    rows: list[dict[str, Any]] = _MY_PROPOSALS.all(person=person_id)
+    return rows
+
+
+def my_pods(person_id: int) -> list[dict[str, Any]]:
+    """The person's pods (slug, name), by name."""
+    rows: list[dict[str, Any]] = _MY_PODS.all(person=person_id)
+    return rows
+
+
+def pending_asks_count(person_id: int) -> int:
+    """How many coordinators' asks (connections) wait for the person's answer."""
+    row = _MY_PENDING_ASKS.first(person=person_id)
+    return int(row["count"]) if row else 0

@@ -4,7 +4,7 @@ is waiting for the signed-in person."""
 from django import template
 
 from pods.access import is_coordinator
-from requests_app.models import Connection
+from requests_app import selectors
 
 register = template.Library()
 
@@ -21,5 +21,5 @@ def pending_asks(context):
     user = context["request"].user
     count = 0
     if user.is_authenticated:
-        count = Connection.objects.pending().filter(offer__owner=user).count()
+        count = selectors.pending_asks_count(user.pk)
     return {"count": count}

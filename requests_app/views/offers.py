@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,11 +9,11 @@ from django.views.decorators.http import require_POST
 
 from mutualaid import idempotency
 from mutualaid.listing import choice_labels, url_for_pk
-from pods.models import Pod, Proposal
-from requests_app import matching, services
+from pods.models import Pod
+from requests_app import matching, selectors, services
 from requests_app.access import may_see_offer
 from requests_app.forms import OfferForm
-from requests_app.models import Claim, KeepHelping, Offer, Request, RequestSeries
+from requests_app.models import Claim, Offer, Request, RequestSeries
 from requests_app.views.posting import form_sent_with_other_details
 
 
@@ -112,29 +111,20 @@ def my_page(request):
     """What the signed-in person asked for, helps with and offers, and what waits
     for their answer.
 
-    A page of up to eighty cards: rows are plain values of only the columns shown,
-    each card's link and labels made without a ``reverse()`` or a
-    ``get_FOO_display()`` per card (mutualaid/listing.py).
+    A page of up to eighty cards, read by the selectors of My page (each query
+    compiled once: mutualaid/compiled.py), each card's link and labels made
+    without a ``reverse()`` or a ``get_FOO_display()`` per card
+    (mutualaid/listing.py).
     """
-    user = request.user
+    person_id = request.user.pk
     request_url = url_for_pk("requests_app:request_detail")
     request_status = choice_labels(Request, "status")
-    my_requests = list(
-        Request.objects.filter(requester=user)
-        .order_by("-created_at")
-        .values("pk", "summary", "status", "created_at", pod_name=F("pod__name"))[:20]
-    )
+    my_requests = selectors.my_requests(person_id)
     for row in my_requests:
         row["url"] = request_url(row["pk"])
         row["status_label"] = request_status.get(row["status"], row["status"])
     # Matching needs the offers themselves (their pod, category, languages...).
-    offers = list(
-        Offer.objects.filter(owner=user)
-        .exclude(status=Offer.Status.CLOSED)
-        .select_related("pod")
-        .only(*matching.OFFER_FIELDS, "description", "pod__name")
-        .order_by("-created_at")[:20]
-    )
+    offers = selectors.my_offers(person_id)
     offer_url = url_for_pk("requests_app:offer_detail")
     offer_category = choice_labels(Offer, "category")
     offer_status = choice_labels(Offer, "status")
@@ -142,26 +132,14 @@ def my_page(request):
         {
             "url": offer_url(offer.pk),
             "description": offer.description,
-            "pod_name": offer.pod.name,
+            "pod_name": offer.pod_name,
             "category_label": offer_category.get(offer.category, offer.category),
             "status_label": offer_status.get(offer.status, offer.status),
         }
         for offer in offers
     ]
     claim_status = choice_labels(Claim, "status")
-    claims = list(
-        Claim.objects.filter(helper=user)
-        .exclude(status=Claim.Status.RELEASED)
-        .order_by("-created_at")
-        .values(
-            "status",
-            "created_at",
-            "nudged_at",
-            "request_id",
-            summary=F("request__summary"),
-            pod_name=F("pod__name"),
-        )[:20]
-    )
+    claims = selectors.my_claims(person_id)
     for row in claims:
         row["url"] = request_url(row["request_id"])
         row["status_label"] = claim_status.get(row["status"], row["status"])
@@ -170,24 +148,10 @@ def my_page(request):
         match.url = request_url(match.item.pk)
     answer_url = url_for_pk("requests_app:keep_helping_answer")
     frequency = choice_labels(RequestSeries, "frequency")
-    keep_helping = list(
-        KeepHelping.objects.pending()
-        .filter(helper=user)
-        .order_by("created_at")
-        .values("pk", summary=F("after__summary"), frequency=F("series__frequency"))[:10]
-    )
+    keep_helping = selectors.my_keep_helping(person_id)
     for row in keep_helping:
         row["answer_url"] = answer_url(row["pk"])
         row["frequency_label"] = frequency.get(row["frequency"], row["frequency"])
-    # Every member hears of each proposal and amendment here too, not only by email.
-    proposals = list(
-        Proposal.objects.awaiting_response_from(user)
-        .select_related("pod")
-        .only(
-            "pk", "title", "deadline", "change", "person", "amended_at", "pod__slug", "pod__name"
-        )
-        .order_by("deadline", "pk")[:10]
-    )
     return render(
         request,
         "requests_app/my_page.html",
@@ -197,7 +161,8 @@ def my_page(request):
             "claims": claims,
             "matches": matches,
             "keep_helping": keep_helping,
-            "proposals": proposals,
-            "pods": list(_my_pods(user).values("slug", "name")),
+            # Every member hears of each proposal and amendment here too, not only by email.
+            "proposals": selectors.my_proposals(person_id),
+            "pods": selectors.my_pods(person_id),
         },
     )

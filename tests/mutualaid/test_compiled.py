@@ -5,7 +5,7 @@ SQLite, in one query, and every value must be bound."""
 import datetime
 
 import pytest
-from django.db.models import BigIntegerField, CharField, F, Value
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -174,3 +174,20 @@ def test_what_a_compiled_query_cannot_be():
         CompiledQuery(Pod.objects.annotate(one=Value(1)).values_list("one", "name"))
     with pytest.raises(ValueError):
         CompiledQuery(Pod.objects.all()[:1]).bind()
+
+
+@pytest.mark.postgres  # SQLite's backend binds dates and times as text
+@pytest.mark.django_db
+def test_a_moment_read_while_building_is_refused_a_param_is_not(maple):
+    """timezone.now() in a queryset would be the first request's moment forever."""
+    made, _token = make_request(maple)
+    frozen = CompiledQuery(Request.objects.filter(created_at__lte=timezone.now()).values("pk"))
+    with pytest.raises(ValueError):
+        frozen.all()
+    today = timezone.localdate()
+    with pytest.raises(ValueError):
+        CompiledQuery(Request.objects.filter(expires_on__gte=today).values("pk")).all()
+    now = Param("now", DateTimeField())
+    moving = CompiledQuery(Request.objects.filter(created_at__lte=now).values("pk"))
+    assert moving.all(now=timezone.now()) == [{"pk": made.pk}]
+    assert moving.all(now=made.created_at - datetime.timedelta(seconds=1)) == []

@@ -465,13 +465,9 @@ def _from_row(
     model: type[_M], row: tuple[Any, ...], start: int, alias: str, connection: BaseDatabaseWrapper
 ) -> _M:
     """An instance of ``model`` from its columns in ``row``, as the ORM makes it."""
-    fields = model._meta.concrete_fields
+    fields = list(model._meta.concrete_fields)
     values = list(row[start : start + len(fields)])
-    for index, field in enumerate(fields):
-        col = field.cached_col
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            values[index] = convert(values[index], col, connection)
-    return model.from_db(alias, [field.attname for field in fields], values)
+    return _from_values(model, fields, _converters(fields, connection), values, alias, connection)
 
 
 # --- Posting: the newest request sharing a contact, compiled once ---------------------

@@ -565,9 +565,7 @@ _MY_PROPOSALS = CompiledQuery(
         pod_name=F("pod__name"),
     )[:MY_PAGE_ASKS]
 )
-_MY_PODS = CompiledQuery(
-    Pod.objects.filter(memberships__person_id=_PERSON).order_by("name").values("slug", "name")
-)
+_MY_PODS = CompiledQuery(Pod.objects.of_member(_PERSON).values("slug", "name"))
 _MY_PENDING_ASKS = CompiledQuery(
     Connection.objects.pending()
     .filter(offer__owner_id=_PERSON)

@@ -1,7 +1,7 @@
 """Pods and the people in them: Person, Pod, PostalCode, Membership, PodProposal."""
 
 import zoneinfo
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -90,6 +90,10 @@ class Person(AbstractUser):
 class PodQuerySet(models.QuerySet):
     def for_postal_code(self, code):
         return self.filter(postal_codes__code=PostalCode.normalize(code)).distinct()
+
+    def of_member(self, person: Any) -> Self:
+        """The pods ``person`` belongs to, by name."""
+        return self.filter(memberships__person=person).order_by("name")
 
 
 class Pod(models.Model):

@@ -17,13 +17,9 @@ from requests_app.models import Claim, Offer, Request, RequestSeries
 from requests_app.views.posting import form_sent_with_other_details
 
 
-def _my_pods(user):
-    return Pod.objects.filter(memberships__person=user).order_by("name")
-
-
 @login_required
 def offer_new(request):
-    pods = _my_pods(request.user)
+    pods = Pod.objects.of_member(request.user)
     if not pods.exists():
         messages.info(request, _("First find your pod and join it; then you can offer help."))
         return redirect("pods:find")
@@ -75,7 +71,8 @@ def _own_offer(request, pk):
 @login_required
 def offer_edit(request, pk):
     offer = _own_offer(request, pk)
-    form = OfferForm(request.POST or None, instance=offer, pods=_my_pods(request.user))
+    pods = Pod.objects.of_member(request.user)
+    form = OfferForm(request.POST or None, instance=offer, pods=pods)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your changes are saved."))

@@ -217,9 +217,13 @@ class PostalCode(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
+    def coordinators(self) -> Self:
+        """Coordinators' memberships (Membership.is_coordinator)."""
+        return self.filter(role=Membership.Role.COORDINATOR)
+
     def leads(self) -> Self:
         """Safeguarding leads: coordinators who hold that role too (Membership.is_lead)."""
-        return self.filter(role=Membership.Role.COORDINATOR, is_safeguarding_lead=True)
+        return self.coordinators().filter(is_safeguarding_lead=True)
 
 
 class Membership(models.Model):

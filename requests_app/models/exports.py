@@ -47,9 +47,11 @@ class ContactExportQuerySet(models.QuerySet["ContactExport"]):
         """Pending exports that ``person`` may approve: ContactExport.approvers
         read from the approver's side (tests/requests_app/test_export_approvers.py
         holds the two to the same answer)."""
-        condition = Q(pod_id__in=_coordinated_by(person).values("pod_id"))
+        condition = Q(
+            pod_id__in=Membership.objects.coordinators().filter(person=person).values("pod_id")
+        )
         if person.is_superuser and person.is_active:
-            others = _coordinators().filter(pod_id=OuterRef("pod_id"))
+            others = Membership.objects.coordinators().filter(pod_id=OuterRef("pod_id"))
             condition |= ~Exists(others.exclude(person_id=OuterRef("requested_by_id")))
         return (
             self.pending(now=now)
@@ -57,14 +59,6 @@ class ContactExportQuerySet(models.QuerySet["ContactExport"]):
             .exclude(requested_by=person)
             .filter(condition)
         )
-
-
-def _coordinators():
-    return Membership.objects.filter(role=Membership.Role.COORDINATOR)
-
-
-def _coordinated_by(person):
-    return _coordinators().filter(person=person)
 
 
 class ContactExport(models.Model):
@@ -121,7 +115,11 @@ class ContactExport(models.Model):
         could download it)."""
         if self.requested_by_id is None:
             return Person.objects.none()
-        others = _coordinators().filter(pod_id=self.pod_id).exclude(person=self.requested_by_id)
+        others = (
+            Membership.objects.coordinators()
+            .filter(pod_id=self.pod_id)
+            .exclude(person=self.requested_by_id)
+        )
         return Person.objects.filter(
             Q(pk__in=others.values("person_id"))
             | Q(is_superuser=True, is_active=True) & ~Exists(others)

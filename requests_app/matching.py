@@ -102,6 +102,7 @@ def requests_for_offer(offer, limit=5):
 MATCHES_FOR_OFFERS = 10
 
 
+@functools.cache
 def _candidates(pairs):
     """Open requests in exactly ``pairs`` (pod, category) pairs given as Params pod0,
     category0, pod1..., oldest first. A cross product of pods and categories would
@@ -120,10 +121,6 @@ def _candidates(pairs):
     )
 
 
-# One compiled query per number of pairs (mutualaid/compiled.py): only the SQL is kept.
-_CANDIDATES: dict[int, CompiledQuery] = {}
-
-
 def requests_for_offers(offers):
     """Open requests matching any of a person's offers, oldest first (for My page).
 
@@ -137,9 +134,8 @@ def requests_for_offers(offers):
     for offer in offers:
         first_offer.setdefault((offer.pod_id, offer.category), offer)
     pairs = sorted(first_offer)
-    candidates = _CANDIDATES.get(len(pairs))
-    if candidates is None:
-        candidates = _CANDIDATES[len(pairs)] = _candidates(len(pairs))
+    # One compiled query per number of pairs (mutualaid/compiled.py): only the SQL is kept.
+    candidates = _candidates(len(pairs))
     values = {}
     for n, (pod_id, category) in enumerate(pairs):
         values[f"pod{n}"], values[f"category{n}"] = pod_id, category

@@ -111,6 +111,11 @@ DATABASE_POOL_MODE = env.str("DATABASE_POOL_MODE", default="")
 if DATABASE_POOL_MODE not in ("", "session", "transaction"):
     raise ImproperlyConfigured("DATABASE_POOL_MODE must be empty, 'session' or 'transaction'.")
 _postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Django's backend with a health check that asks the socket before the server
+# (mutualaid/postgresql/base.py): no SELECT 1 round trip on every request.
+POSTGRES_ENGINE = "mutualaid.postgresql"
+if _postgres:
+    DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
 _pooled = DATABASE_POOL_MODE == "transaction"
 
 
@@ -155,13 +160,15 @@ if _postgres:
 # A connection straight to PostgreSQL, for what needs a session of its own
 # (run_once's advisory locks) when DATABASE_URL goes through a pooler.
 if env.str("DIRECT_DATABASE_URL", default=""):
-    DATABASES["direct"] = env.db_url("DIRECT_DATABASE_URL")
+    DATABASES["direct"] = env.db_url("DIRECT_DATABASE_URL", engine=POSTGRES_ENGINE)
     DATABASES["direct"]["OPTIONS"] = {"prepare_threshold": None}
     DATABASES["direct"]["TEST"] = {"MIRROR": "default"}
 # A streaming replica: read-only pages read from it (mutualaid/routers.py).
 if env.str("REPLICA_DATABASE_URL", default=""):
-    DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL")
+    DATABASES["replica"] = env.db_url("REPLICA_DATABASE_URL", engine=POSTGRES_ENGINE)
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    # As on the primary: a replica restarts too (and costs no round trip to check).
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # Like the primary's, unless said otherwise: with DATABASE_POOL_MODE=transaction
     # the replica may well sit behind the pooler too; REPLICA_PREPARE_THRESHOLD=2
     # for one reached directly, "off" for one behind a pooler of its own.

@@ -25,24 +25,17 @@ from psycopg import pq
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    # Set by Django's BaseDatabaseWrapper (from CONN_HEALTH_CHECKS); not in its stubs.
-    health_check_enabled: bool
-    health_check_done: bool
-
-    def close_if_health_check_failed(self) -> None:
-        if (
-            self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and self._idle_and_quiet()
-        ):
-            self.health_check_done = True
-            return
-        super().close_if_health_check_failed()
+    def is_usable(self) -> bool:
+        """Usable if the socket says so, else if ``SELECT 1`` says so. Django asks
+        this before a request reuses a kept connection (CONN_HEALTH_CHECKS) and
+        after a request whose queries failed."""
+        return self._idle_and_quiet() or super().is_usable()
 
     def _idle_and_quiet(self) -> bool:
         """Whether the connection is open, outside a transaction, with nothing
         from the server waiting to be read."""
+        if self.connection is None:
+            return False
         pgconn = self.connection.pgconn
         if pgconn.status != pq.ConnStatus.OK:
             return False
